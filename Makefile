@@ -1,0 +1,59 @@
+# Builds the co-responder FAQ with Sphinx. `make help` lists the targets.
+
+PYTHON      ?= python3
+VENVDIR     ?= .venv
+BUILDDIR    ?= _build
+# Warnings are errors: a broken citation must never reach readers.
+SPHINXOPTS  ?= -n -W --keep-going
+SPHINXBUILD  = $(VENVDIR)/bin/sphinx-build
+PORT        ?= 8000
+
+# Stamps record which pinned set the venv holds; editing a requirements file
+# (or pyproject.toml) reinstalls on the next make.
+DOCS_STAMP = $(VENVDIR)/.installed-docs
+TEST_STAMP = $(VENVDIR)/.installed-test
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help:  ## List the targets.
+	@echo "Usage: make TARGET"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(DOCS_STAMP): requirements.txt pyproject.toml
+	@test -x $(VENVDIR)/bin/python || $(PYTHON) -m venv $(VENVDIR)
+	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(TEST_STAMP): $(DOCS_STAMP) requirements-test.txt
+	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+.PHONY: venv
+venv: $(TEST_STAMP)  ## Create .venv with every pinned dependency.
+
+.PHONY: html
+html: $(DOCS_STAMP)  ## Build the site into _build/html.
+	$(SPHINXBUILD) -M html . $(BUILDDIR) $(SPHINXOPTS)
+
+.PHONY: epub
+epub: $(DOCS_STAMP)  ## Build the ePub into _build/epub.
+	$(SPHINXBUILD) -M epub . $(BUILDDIR) $(SPHINXOPTS)
+
+.PHONY: serve
+serve: $(DOCS_STAMP)  ## Rebuild on save and reload the browser on 127.0.0.1:8000.
+	$(VENVDIR)/bin/sphinx-autobuild . $(BUILDDIR)/html $(SPHINXOPTS) \
+		--host 127.0.0.1 --port $(PORT) --watch citetools --watch _static
+
+.PHONY: test
+test: $(TEST_STAMP)  ## Run the test suite (builds the site and the ePub).
+	$(VENVDIR)/bin/python -m pytest
+
+.PHONY: clean
+clean:  ## Remove the build output.
+	rm -rf $(BUILDDIR)
+
+.PHONY: clean-venv
+clean-venv:  ## Remove the virtual environment.
+	rm -rf $(VENVDIR)

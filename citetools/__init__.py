@@ -1,0 +1,1 @@
+"""Citation tooling for the co-responder FAQ: bibliography checks and Sphinx extensions."""

@@ -1,0 +1,5 @@
+import sys
+
+from citetools.cli import main
+
+sys.exit(main())

@@ -1,0 +1,41 @@
+"""``citetools COMMAND``: one module per command, loaded only when it runs.
+
+Each command module provides ``add_arguments(parser)`` and ``run(args) -> int``.
+Exit codes: 0 clean, 1 findings, 2 usage error or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    # name: (module, one-line help)
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citetools", description="Check and maintain the FAQ's sources."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, summary) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub = commands.add_parser(name, help=summary, description=summary)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("citetools: interrupted", file=sys.stderr)
+        return 130

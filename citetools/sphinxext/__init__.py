@@ -1,0 +1,1 @@
+"""Local Sphinx extensions of the FAQ site."""

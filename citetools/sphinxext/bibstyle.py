@@ -1,0 +1,224 @@
+"""The FAQ's bibliography style: author-year labels, titles as written, links.
+
+Three pybtex plugins registered under the name ``faq``:
+
+* a label style, so a bibliography lists "Rogers et al., 2019" exactly as the
+  text cites it;
+* a formatting style that keeps titles' capitalisation and shows URL, DOI,
+  access date and archived copy as links;
+* a referencing style for sphinxcontrib-bibtex: ``{cite:p}`` renders the label
+  in parentheses and ``{cite:t}`` renders "Rogers et al. (2019)".
+
+Labels are disambiguated ("Byrne, 2023a") across the whole bibliography, not
+per list, so an answer's Sources list and the References page agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from functools import cache
+
+import pybtex.plugin
+import sphinxcontrib.bibtex.plugin
+from pybtex.richtext import Text
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.template import field, href, join, node, optional, sentence, words
+from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_label import (
+    BasicLabelParentheticalReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
+from sphinxcontrib.bibtex.style.template import node as sphinx_node
+
+DOI_RESOLVER = "https://doi.org/"
+_LABEL_SEPARATOR = ", "
+
+
+@cache
+def plain(latex: str) -> str:
+    """``{CAHOOTS}`` -> ``CAHOOTS``, ``Ren{\\'e}e`` -> ``Renée``."""
+    return Text.from_latex(latex).render_as("text")
+
+
+def _author_part(entry) -> str:
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    if not people:
+        return plain(entry.fields.get("title", entry.key))
+    surnames = [plain(" ".join(person.prelast_names + person.last_names)) for person in people]
+    if len(surnames) == 1:
+        return surnames[0]
+    if len(surnames) == 2:
+        return f"{surnames[0]} and {surnames[1]}"
+    return f"{surnames[0]} et al."
+
+
+def _year_part(entry) -> str:
+    return plain(entry.fields.get("year", "n.d."))
+
+
+class AuthorYearLabels:
+    """Labels for every entry of one bibliography database, computed once."""
+
+    def __init__(self, entries):
+        groups = defaultdict(list)
+        for key, entry in entries.items():
+            groups[_author_part(entry), _year_part(entry)].append(key)
+        self.labels = {}
+        for (authors, year), keys in groups.items():
+            suffixes = [""] if len(keys) == 1 else "abcdefghijklmnopqrstuvwxyz"
+            for suffix, key in zip(suffixes, sorted(keys)):
+                self.labels[key] = f"{authors}{_LABEL_SEPARATOR}{year}{suffix}"
+
+
+class LabelStyle(BaseLabelStyle):
+    #: Set by :func:`remember_database` before any bibliography is formatted.
+    database: AuthorYearLabels | None = None
+
+    def format_labels(self, sorted_entries):
+        for entry in sorted_entries:
+            if self.database is not None and entry.key in self.database.labels:
+                yield self.database.labels[entry.key]
+            else:
+                yield f"{_author_part(entry)}{_LABEL_SEPARATOR}{_year_part(entry)}"
+
+
+@node
+def _web_links(children, data):
+    """URL, access date and archived copy; a dead original yields to its archive."""
+    entry = data["entry"]
+    fields = entry.fields
+    url = fields.get("url", "")
+    doi = fields.get("doi", "")
+    archive = fields.get("archiveurl", "")
+    if url == DOI_RESOLVER + doi:
+        url = ""  # the DOI link below already points there
+    parts = []
+    if archive and fields.get("urlstatus", "").lower() == "dead":
+        parts.append(
+            words[
+                "Archived copy:",
+                href[field("archiveurl", raw=True), field("archiveurl", raw=True)],
+                optional["(archived ", field("archivedate"), ")"],
+                "(original link dead)",
+            ]
+        )
+    else:
+        if url:
+            parts.append(
+                words[
+                    href[field("url", raw=True), field("url", raw=True)],
+                    optional["(accessed ", field("urldate"), ")"],
+                ]
+            )
+        if archive:
+            parts.append(
+                words[
+                    "Archived copy:",
+                    href[field("archiveurl", raw=True), field("archiveurl", raw=True)],
+                    optional["(archived ", field("archivedate"), ")"],
+                ]
+            )
+    if doi:
+        parts.append(
+            href[join[DOI_RESOLVER, field("doi", raw=True)], join["doi:", field("doi", raw=True)]]
+        )
+    if "isbn" in fields:
+        parts.append(join(sep=" ")["ISBN", field("isbn")])
+    return join(sep=". ")[parts].format_data(data)
+
+
+class FormattingStyle(UnsrtStyle):
+    default_label_style = "faq"
+    default_sorting_style = "author_year_title"
+
+    def format_title(self, e, which_field, as_sentence=True):
+        # Titles are printed as their authors wrote them: pybtex's default
+        # lower-cases them ("... triage? a systematic review").
+        formatted = field(which_field)
+        return sentence[formatted] if as_sentence else formatted
+
+    def format_web_refs(self, e):
+        return sentence[_web_links]
+
+
+@sphinx_node
+def _label_author(children, data):
+    return Text(data["formatted_entry"].label.rpartition(_LABEL_SEPARATOR)[0])
+
+
+@sphinx_node
+def _label_year(children, data):
+    return Text(data["formatted_entry"].label.rpartition(_LABEL_SEPARATOR)[2])
+
+
+@dataclasses.dataclass
+class _TextualLabelStyle(BasicLabelParentheticalReferenceStyle):
+    """``{cite:t}``: "Rogers et al. (2019)", the year linking to the entry."""
+
+    def role_names(self):
+        return [f"{cap}t{full}" for cap in ["", "c"] for full in ["", "s"]]
+
+    def outer(self, role_name, children):
+        return self.bracket.outer(children, brackets=False, capfirst="c" in role_name)
+
+    def inner(self, role_name):
+        return join(sep=" ")[
+            _label_author,
+            join[
+                self.bracket.left,
+                join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+                    pre_text, reference[_label_year], post_text
+                ],
+                self.bracket.right,
+            ],
+        ]
+
+
+def _round() -> BracketStyle:
+    return BracketStyle(left="(", right=")")
+
+
+@dataclasses.dataclass
+class ReferencingStyle(AuthorYearReferenceStyle):
+    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=_round)
+    bracket_textual: BracketStyle = dataclasses.field(default_factory=_round)
+
+    def __post_init__(self):
+        super().__post_init__()
+        # Replace the stock author-year styles: they rebuild author and year
+        # from the entry and would lose the "2023a" that keeps labels unique.
+        labelled = [
+            BasicLabelParentheticalReferenceStyle(
+                bracket=self.bracket_parenthetical,
+                pre_text_sep=self.pre_text_sep,
+                post_text_sep=self.post_text_sep,
+            ),
+            _TextualLabelStyle(
+                bracket=self.bracket_textual,
+                pre_text_sep=self.pre_text_sep,
+                post_text_sep=self.post_text_sep,
+            ),
+        ]
+        self.role_style.update(
+            (role, style) for style in labelled for role in style.role_names()
+        )
+
+
+def remember_database(app, env, docnames):
+    domain = env.get_domain("cite")
+    LabelStyle.database = AuthorYearLabels(domain.bibdata.data.entries)
+
+
+def setup(app):
+    pybtex.plugin.register_plugin("pybtex.style.labels", "faq", LabelStyle)
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "faq", FormattingStyle)
+    sphinxcontrib.bibtex.plugin.register_plugin(
+        "sphinxcontrib.bibtex.style.referencing", "faq", ReferencingStyle
+    )
+    # Before sphinxcontrib-bibtex formats labels in its own env-updated handler.
+    app.connect("env-before-read-docs", remember_database)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+

@@ -1,0 +1,77 @@
+"""Shared fixtures: the real site built once per session, and Sphinx test roots."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+ROOTS = Path(__file__).resolve().parent / "roots"
+SPHINX_OPTS = ["-n", "-W", "--keep-going"]
+
+# What a copy of the site needs to build: everything the conf includes.
+SITE_FILES = [
+    "conf.py",
+    "index.md",
+    "faq",
+    "references.bib",
+    "references.md",
+    "further-reading.md",
+    "sources-and-method.md",
+    "claims-awaiting-sources.md",
+    "_static",
+    "_templates",
+]
+
+
+@pytest.fixture(scope="session")
+def rootdir():
+    """Test roots for ``sphinx.testing``: ``@pytest.mark.sphinx(testroot=...)``."""
+    return ROOTS
+
+
+def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):
+    """Run sphinx-build as a contributor would; return the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, *SPHINX_OPTS, *extra, str(source), str(out)],
+        capture_output=True,
+        text=True,
+        cwd=source,
+    )
+
+
+def copy_site(dest: Path) -> Path:
+    """A copy of the site's sources that a test may break."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SITE_FILES:
+        src = PROJECT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def _build_once(tmp_path_factory, builder: str) -> Path:
+    out = tmp_path_factory.mktemp(builder)
+    result = sphinx_build(PROJECT, out, builder, "-d", str(out / ".doctrees"))
+    assert result.returncode == 0, f"{builder} build failed:\n{result.stdout}\n{result.stderr}"
+    assert "WARNING" not in result.stderr, result.stderr
+    (out / "build.log").write_text(result.stdout + result.stderr)
+    return out
+
+
+@pytest.fixture(scope="session")
+def site_html(tmp_path_factory) -> Path:
+    """The real site, built to HTML with warnings as errors."""
+    return _build_once(tmp_path_factory, "html")
+
+
+@pytest.fixture(scope="session")
+def site_epub(tmp_path_factory) -> Path:
+    """The real site, built to an ePub with warnings as errors."""
+    return _build_once(tmp_path_factory, "epub")

@@ -5,6 +5,8 @@
 project = "Co-responder FAQ"
 author = "Greenfield People's Budget"
 copyright = "2026, Greenfield People's Budget"
+# The edition readers see in the ePub's metadata: year and month of the text.
+version = release = "2026.11"
 language = "en"
 
 # -- Sources ------------------------------------------------------------------
@@ -12,7 +14,9 @@ language = "en"
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
+    "citetools.sphinxext.bibfile_check",
     "citetools.sphinxext.bibstyle",
+    "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",
 ]
 
@@ -52,18 +56,30 @@ html_static_path = ["_static"]
 html_css_files = ["faq.css"]
 html_show_sourcelink = False
 html_copy_source = False
+# An FAQ has no index terms; an empty index page would only confuse readers.
+html_use_index = False
 
 # -- ePub ---------------------------------------------------------------------
 
 epub_title = "Co-responder FAQ"
 epub_author = author
 epub_publisher = author
+epub_contributor = author
+epub_description = (
+    "Questions and answers on police co-responder programs and non-police, peer-led "
+    "crisis response, with the sources behind every claim."
+)
 epub_copyright = copyright
 epub_language = language
-epub_identifier = "https://peoplesbudgetgreenfield.com/co-responder-faq/"
-epub_scheme = "URL"
+# The identifier doubles as an XML id in the package file, so it must be a
+# plain name; the NCX table of contents repeats it and must match.
+epub_uid = epub_identifier = "greenfield-peoples-budget-co-responder-faq"
+epub_scheme = "URN"
 # furo's stylesheet is written for browsers; e-readers get Sphinx's basic theme.
 epub_theme = "epub"
 epub_css_files = ["epub.css"]
 epub_show_urls = "inline"
-epub_exclude_files = ["search.html", "genindex.html"]
+epub_use_index = False
+# Sphinx 9.0 keeps a ".buildinfo.bak" after a configuration change and then
+# warns that it cannot package it.
+epub_exclude_files = ["search.html", ".buildinfo.bak"]

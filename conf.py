@@ -14,10 +14,14 @@ language = "en"
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
+    # Same output, less work on large bibliographies (see its docstring).
+    "citetools.sphinxext.bibtex_speedups",
     "citetools.sphinxext.bibfile_check",
     "citetools.sphinxext.bibstyle",
     "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",
+    # Fewer garbage-collector passes over what a build keeps (see its docstring).
+    "citetools.sphinxext.gc_tuning",
 ]
 
 # Only the site's own pages: README.md, CONTRIBUTING.md and the test roots are

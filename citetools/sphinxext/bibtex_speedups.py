@@ -1,0 +1,378 @@
+"""Workarounds for sphinxcontrib-bibtex and pybtex costs that grow with the site.
+
+Same output, less work. Written against sphinxcontrib-bibtex 2.7.0 and pybtex
+0.26.1 (the pinned versions); each workaround names the upstream code it
+replaces. Profiled on a generated site of 200 pages citing 10 of 2,000 entries
+each (``make bench``): a clean HTML build took 243 s, 95% of it in
+``BibtexDomain.get_filtered_entries``.
+
+* ``get_filtered_entries`` finds the pages citing an entry by scanning every
+  citation of the site, for every entry of the .bib, in every bibliography
+  directive: pages x entries x citations. An index built once per build
+  answers the same question by lookup.
+* ``get_formatted_entries`` formats each listed entry once per bibliography
+  and again for its tooltip, though the result depends only on the style, the
+  label and the entry: with an answer's Sources list and the References page
+  that is four pybtex formattings (each decoding every field's LaTeX) of the
+  same text. They are now shared for the length of one build.
+* ``resolve_xref`` scans every citation of the site for each citation role.
+  An index by key finds the same citations, kept in the same order.
+* ``pybtex.plugin.find_plugin`` reads the metadata of every installed
+  distribution on each call for a plugin that is not registered at run time
+  (the "plain" name style, the "author_year_title" sorting, the "plaintext"
+  backend): twice per bibliography directive and once per citation role.
+  The answers cannot change during a build, so they are remembered.
+
+Register after ``sphinxcontrib.bibtex``: the domain replaces its domain.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.metadata
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+
+import docutils.nodes
+import pybtex.plugin
+from pybtex.markup import LaTeXParser
+from pybtex.richtext import Tag, Text
+from pybtex.style import FormattedEntry
+from pybtex.style.template import FieldIsMissing
+from sphinx.util import logging
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
+from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
+from sphinxcontrib.bibtex.style.referencing import format_references
+from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
+
+logger = logging.getLogger("sphinxcontrib.bibtex.domain")
+
+
+@functools.cache
+def _entry_points(group: str | None = None, name: str | None = None):
+    params = {k: v for k, v in (("group", group), ("name", name)) if v is not None}
+    return importlib.metadata.entry_points(**params)
+
+
+class _Pass:
+    """What one ``env_updated`` pass learns once and then looks up."""
+
+    def __init__(self, citation_refs):
+        self.cited_docnames: dict[str, set[str]] = defaultdict(set)
+        for ref in citation_refs:
+            for target in ref.targets:
+                self.cited_docnames[target.key].add(ref.docname)
+        self.cited_keys: dict[tuple[str, ...], list[str]] = {}
+        self._entries: dict[tuple, list] = {}
+        # (style name, label, key) -> FormattedEntry
+        self.formatted: dict[tuple[str, str, str], FormattedEntry] = {}
+
+    def entries(self, domain, bibfiles) -> list:
+        """``domain.get_entries(bibfiles)``, read once per pass."""
+        if tuple(bibfiles) not in self._entries:
+            self._entries[tuple(bibfiles)] = list(domain.get_entries(bibfiles))
+        return self._entries[tuple(bibfiles)]
+
+
+# LaTeX that latexcodec would change: commands, ties, comments, quotes and
+# dashes, math, and whitespace it collapses or drops. Text without any of it
+# decodes to itself; ``test_bibtex_speedups`` checks that against latexcodec.
+_NEEDS_DECODING = re.compile(r"[\\~%`$]|''|,,|--|[^\S ]|  |^ | $")
+_decode_latex = Text.from_latex
+
+
+def _from_latex(cls, latex: str) -> Text:
+    if _NEEDS_DECODING.search(latex):
+        return _decode_latex(latex)
+    if "{" in latex or "}" in latex:
+        return LaTeXParser(latex).parse()
+    return Text(latex)
+
+
+_NOWHERE: frozenset[str] = frozenset()
+# Filters sphinxcontrib-bibtex itself writes (``cited`` is the default, ``True``
+# is ``:all:``, ``not cited`` is ``:notcited:``) and the one the FAQ uses, with
+# what ``_FilterVisitor`` computes for them given the docname and the cited
+# docnames of an entry.
+_COMMON_FILTERS = {
+    ast.dump(ast.parse("cited")): lambda docname, cited: bool(cited),
+    ast.dump(ast.parse("True")): lambda docname, cited: True,
+    ast.dump(ast.parse("not cited")): lambda docname, cited: not cited,
+    ast.dump(ast.parse("docname in docnames")): lambda docname, cited: docname in cited,
+}
+
+
+class BibtexDomainSpeedups(BibtexDomain):
+    """sphinxcontrib-bibtex's ``cite`` domain, with its lookups indexed."""
+
+    _pass: _Pass | None = None
+    _citations_by_key: dict[str, list[tuple[int, object]]] | None = None
+    # Set by BibliographyDirectiveSpeedups while upstream's directive runs.
+    _entries_wanted = None
+
+    def get_entries(self, bibfiles):
+        entries = super().get_entries(bibfiles)
+        if self._entries_wanted is None:
+            return entries
+        return (entry for entry in entries if self._entries_wanted(entry))
+
+    def env_updated(self):
+        self._pass = _Pass(self.citation_refs)
+        self._citations_by_key = None
+        try:
+            return super().env_updated()
+        finally:
+            self._pass = None
+
+    # Replaces BibtexDomain.get_filtered_entries: the set comprehension over
+    # self.citation_refs becomes a lookup in the pass's index, and the usual
+    # filters are evaluated directly instead of by walking their syntax tree.
+    def get_filtered_entries(self, bibliography_key):
+        if self._pass is None:
+            yield from super().get_filtered_entries(bibliography_key)
+            return
+        bibliography = self.bibliographies[bibliography_key]
+        docname = bibliography_key.docname
+        common = _COMMON_FILTERS.get(ast.dump(bibliography.filter_))
+        for entry in self._pass.entries(self, bibliography.bibfiles):
+            key = bibliography.keyprefix + entry.key
+            cited_docnames = self._pass.cited_docnames.get(key, _NOWHERE)
+            if common is not None:
+                success = common(docname, cited_docnames)
+            else:
+                success = self._visit_filter(bibliography, docname, entry, cited_docnames)
+            if success or entry.key in bibliography.keys:
+                yield key, entry
+
+    def _visit_filter(self, bibliography, docname, entry, cited_docnames):
+        visitor = _FilterVisitor(entry=entry, docname=docname, cited_docnames=set(cited_docnames))
+        try:
+            return visitor.visit(bibliography.filter_)
+        except ValueError as err:
+            logger.warning(
+                f"syntax error in :filter: expression; {err}",
+                location=(docname, bibliography.line),
+                type="bibtex",
+                subtype="filter_syntax_error",
+            )
+            return bool(cited_docnames)
+
+    # Replaces BibtexDomain.get_all_cited_keys: the same order, computed once
+    # per pass instead of once per bibliography directive.
+    def get_all_cited_keys(self, docnames):
+        if self._pass is None:
+            yield from super().get_all_cited_keys(docnames)
+            return
+        memo = self._pass.cited_keys
+        if tuple(docnames) not in memo:
+            memo[tuple(docnames)] = list(super().get_all_cited_keys(docnames))
+        yield from memo[tuple(docnames)]
+
+    # Replaces BibtexDomain.get_formatted_entries, formatting through the
+    # pass's cache; warnings for missing fields are issued as upstream does.
+    def get_formatted_entries(self, bibliography_key, docnames, tooltips, tooltips_style):
+        if self._pass is None:
+            yield from super().get_formatted_entries(
+                bibliography_key, docnames, tooltips, tooltips_style
+            )
+            return
+        bibliography = self.bibliographies[bibliography_key]
+        entries = dict(self.get_sorted_entries(bibliography_key, docnames))
+        style_name = bibliography.style
+        style = pybtex.plugin.find_plugin("pybtex.style.formatting", style_name)()
+        tooltip_name, tooltip_style = style_name, style
+        if tooltips and tooltips_style:
+            tooltip_name = tooltips_style
+            tooltip_style = pybtex.plugin.find_plugin("pybtex.style.formatting", tooltip_name)()
+        sorted_entries = style.sort(entries.values())
+        labels = style.format_labels(sorted_entries)
+        for label, entry in zip(labels, sorted_entries, strict=False):
+            label = bibliography.labelprefix + label
+            try:
+                yield (
+                    entry,
+                    self._format(style_name, style, label, entry),
+                    self._format(tooltip_name, tooltip_style, label, entry) if tooltips else None,
+                )
+            except FieldIsMissing as exc:
+                logger.warning(
+                    str(exc),
+                    location=(bibliography_key.docname, bibliography.line),
+                    type="bibtex",
+                    subtype="missing_field",
+                )
+                yield entry, FormattedEntry(entry.key, Tag("b", str(exc)), label), None
+
+    def _format(self, style_name, style, label, entry):
+        memo = self._pass.formatted
+        if (style_name, label, entry.key) not in memo:
+            memo[style_name, label, entry.key] = style.format_entry(label, entry)
+        return memo[style_name, label, entry.key]
+
+    def _citations_for(self, keys):
+        """The citations of *keys* in bibliography lists, in ``self.citations`` order."""
+        if self._citations_by_key is None:
+            index = defaultdict(list)
+            for position, citation in enumerate(self.citations):
+                if self.bibliographies[citation.bibliography_key].list_ == "citation":
+                    index[citation.key].append((position, citation))
+            self._citations_by_key = index
+        found = [pair for key in keys for pair in self._citations_by_key.get(key, ())]
+        return [citation for _, citation in sorted(found, key=lambda pair: pair[0])]
+
+    # Replaces BibtexDomain.resolve_xref: the two scans of self.citations become
+    # one index lookup; which citation wins and in what order is unchanged.
+    def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
+        targets = parse_citation_targets(target)
+        keys = {target2.key: target2 for target2 in targets}
+        candidates = self._citations_for(keys)
+        citations_local = {
+            cit.key: cit for cit in candidates if cit.bibliography_key.docname == fromdocname
+        }
+        citations = citations_local | {
+            cit.key: cit for cit in candidates if cit.key not in citations_local
+        }
+        for key in keys:
+            if key not in citations:
+                logger.warning(
+                    f'could not find bibtex key "{key}"',
+                    location=node,
+                    type="bibtex",
+                    subtype="key_not_found",
+                )
+        plaintext = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")()
+        references = [
+            (
+                citation.entry,
+                citation.formatted_entry,
+                SphinxReferenceInfo(
+                    builder=builder,
+                    fromdocname=fromdocname,
+                    todocname=citation.bibliography_key.docname,
+                    citation_id=citation.citation_id,
+                    title=(
+                        citation.tooltip_entry.text.render(plaintext).replace("\\url ", "")
+                        if citation.tooltip_entry
+                        else None
+                    ),
+                    pre_text=keys[citation.key].pre,
+                    post_text=keys[citation.key].post,
+                ),
+            )
+            for citation in citations.values()
+        ]
+        formatted_references = format_references(self.reference_style, typ, references)
+        result_node = docutils.nodes.inline(rawsource=target)
+        result_node["classes"].append("bibtex-citation")
+        result_node += formatted_references.render(self.backend)
+        return result_node
+
+
+class _CitationNodes(Mapping):
+    """A bibliography's citation nodes by key: those of entries cited on its
+    page so far were made by the directive, the others are made when asked for.
+    """
+
+    def __init__(self, made, node_class, keys, keyprefix, cite_id, bibliography_count):
+        self._made = dict(made)
+        self._node_class = node_class
+        # The .bib files' own key dicts, shared by every bibliography.
+        self._keys = keys
+        self._keyprefix = keyprefix
+        self._cite_id = cite_id
+        self._bibliography_count = bibliography_count
+
+    def __contains__(self, key):
+        return key in self._made or (
+            key.startswith(self._keyprefix)
+            and any(key[len(self._keyprefix) :] in keys for keys in self._keys)
+        )
+
+    def __getitem__(self, key):
+        if key in self._made:
+            return self._made[key].deepcopy()
+        if key not in self:
+            raise KeyError(key)
+        raw_id = self._cite_id.format(bibliography_count=self._bibliography_count, key=key)
+        return self._node_class(ids=[docutils.nodes.make_id(raw_id)])
+
+    def __iter__(self):
+        for keys in self._keys:
+            for key in keys:
+                yield self._keyprefix + key
+
+    def __len__(self):
+        return sum(len(keys) for keys in self._keys)
+
+
+_PAGE_FILTER = ast.dump(ast.parse("docname in docnames"))
+
+
+class BibliographyDirectiveSpeedups(BibliographyDirective):
+    """``bibliography``, making nodes only for entries its page has cited so far.
+
+    Upstream makes a citation node, and reserves its id on the page, for every
+    entry of the .bib in every bibliography directive: which entries a list
+    shows is known only once every page is read. A list filtered with
+    ``docname in docnames`` (each answer's Sources) can only show entries cited
+    on its page, almost always above it; the rest would be 2,000 nodes per page
+    on a large site, pickled with the page and the environment. Nodes for
+    entries cited below the list are made when the list is filled in, and only
+    their ids are then not reserved against ids given later on the same page.
+    Other filters, and an empty ``bibtex_cite_id``, keep upstream's behaviour.
+    """
+
+    def _lists_its_page_only(self) -> bool:
+        try:
+            return ast.dump(ast.parse(self.options.get("filter", ""))) == _PAGE_FILTER
+        except SyntaxError:
+            return False  # upstream warns about it
+
+    def run(self):
+        domain = self.env.get_domain("cite")
+        keyprefix = self.options.get("keyprefix", "")
+        docname = self.env.docname
+        if self._lists_its_page_only() and self.config.bibtex_cite_id:
+            cited = {
+                target.key
+                for ref in domain.citation_refs
+                if ref.docname == docname
+                for target in ref.targets
+            }
+            listed = set(self.content)
+            domain._entries_wanted = lambda e: keyprefix + e.key in cited or e.key in listed
+        try:
+            result = super().run()
+        finally:
+            domain._entries_wanted = None
+        key = BibliographyKey(docname=docname, id_=result[-1]["ids"][0])
+        bibliography = domain.bibliographies[key]
+        domain.bibliographies[key] = bibliography._replace(
+            citation_nodes=_CitationNodes(
+                made=bibliography.citation_nodes,
+                node_class=(
+                    docutils.nodes.list_item
+                    if bibliography.list_ in {"bullet", "enumerated"}
+                    else docutils.nodes.citation
+                ),
+                keys=[domain.bibdata.bibfiles[path].keys for path in bibliography.bibfiles],
+                keyprefix=keyprefix,
+                cite_id=self.config.bibtex_cite_id,
+                bibliography_count=self.env.temp_data["bibtex_bibliography_count"],
+            )
+        )
+        return result
+
+
+def setup(app):
+    app.setup_extension("sphinxcontrib.bibtex")
+    app.add_domain(BibtexDomainSpeedups, override=True)
+    app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)
+    # pybtex.plugin looks entry points up through this module-level name.
+    pybtex.plugin.entry_points = _entry_points
+    # Every field and name part reaches latexcodec through this classmethod.
+    Text.from_latex = classmethod(_from_latex)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

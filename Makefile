@@ -50,6 +50,11 @@ serve: $(DOCS_STAMP)  ## Rebuild on save and reload the browser on 127.0.0.1:800
 test: $(TEST_STAMP)  ## Run the test suite (builds the site and the ePub).
 	$(VENVDIR)/bin/python -m pytest
 
+# -- Performance (bench/) -------------------------------------------------------
+.PHONY: bench
+bench: $(TEST_STAMP)  ## Time builds, lint and link check at scale; writes _build/bench.json.
+	$(VENVDIR)/bin/python bench/run.py --out $(BUILDDIR)/bench.json
+
 .PHONY: clean
 clean:  ## Remove the build output.
 	rm -rf $(BUILDDIR)

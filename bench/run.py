@@ -1,0 +1,353 @@
+"""``make bench``: how builds and checks grow with the FAQ, against the targets.
+
+Prints a table and writes ``_build/bench.json``. Every timing is the median of
+``--runs`` runs (5 by default) after one warm-up run; the two sides of a ratio
+are measured in the same invocation, their runs interleaved so that both see
+the same load. Each build runs ``sphinx-build`` in a process of its own, as a
+contributor runs it, with the site's warnings-as-errors options.
+
+``--quick`` runs every part once, at a tiny size: a check that the benchmark
+works, not a measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sitegen  # noqa: E402
+
+PROJECT = sitegen.PROJECT
+SPHINX_OPTS = ["-n", "-W", "--keep-going", "-q"]
+
+# key: (comparison, limit)
+TARGETS = {
+    "build_overhead_ratio": ("<=", 1.25),
+    "incremental_s": ("<=", 1.5),
+    "scale_clean_s": ("<=", 30),
+    "scale_peak_mb": ("<=", 1000),
+    "scale_growth_ratio": ("<=", 12),
+    "lint_5000_s": ("<=", 2),
+    "linkcheck_500_s": ("<=", 10),
+    "linkcheck_cached_s": ("<=", 1),
+    "linkcheck_speedup": (">=", 2),
+}
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big each part of the benchmark is."""
+
+    runs: int
+    warmup: bool
+    scale_pages: int
+    scale_citations: int
+    scale_entries: int
+    lint_entries: int
+    link_urls: int
+    link_slow_seconds: float
+
+
+FULL = Size(5, True, 200, 10, 2000, 5000, 500, 2.0)
+QUICK = Size(1, False, 20, 10, 200, 200, 20, 0.2)
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def run_process(command: list[str], cwd: Path) -> Run:
+    """Run *command*; its wall time and the peak resident memory of its process."""
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=output)
+        # wait4 reports this child's own peak, not the largest of all children so far.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            output.seek(0)
+            log = output.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{log}")
+    return Run(seconds, usage.ru_maxrss / 1024)
+
+
+def sphinx_build(source: Path, out: Path, builder: str) -> Run:
+    command = [sys.executable, "-m", "sphinx", "-b", builder, *SPHINX_OPTS]
+    command += ["-d", str(out / "doctrees"), str(source), str(out / builder)]
+    return run_process(command, source)
+
+
+def clean_build(source: Path, builders: tuple[str, ...], work: Path) -> Run:
+    """A build from nothing: fresh output and doctree directories each time."""
+    out = Path(tempfile.mkdtemp(dir=work))
+    try:
+        runs = [sphinx_build(source, out, builder) for builder in builders]
+    finally:
+        shutil.rmtree(out)
+    return Run(sum(r.seconds for r in runs), max(r.peak_mb for r in runs))
+
+
+def repeat(size: Size, **measures) -> dict[str, list[Run]]:
+    """Each measure once to warm up, then *size.runs* times, interleaved."""
+    if size.warmup:
+        for measure in measures.values():
+            measure()
+    results: dict[str, list[Run]] = {name: [] for name in measures}
+    for _ in range(size.runs):
+        for name, measure in measures.items():
+            results[name].append(measure())
+    return results
+
+
+def median(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def measure_site_builds(size: Size, work: Path) -> dict:
+    """The real site: clean HTML + ePub against its bare copy, then one page touched."""
+    site = sitegen.copy_site(PROJECT, work / "site")
+    bare = sitegen.make_bare(sitegen.copy_site(PROJECT, work / "bare"))
+    builders = ("html", "epub")
+    clean = repeat(
+        size,
+        site=lambda: clean_build(site, builders, work),
+        bare=lambda: clean_build(bare, builders, work),
+    )
+    out = work / "incremental"
+    sphinx_build(site, out, "html")
+    page = sorted((site / "faq").glob("*.md"))[0]
+
+    def touch_and_rebuild() -> Run:
+        now = time.time()
+        os.utime(page, (now, now))
+        return sphinx_build(site, out, "html")
+
+    incremental = repeat(size, incremental=touch_and_rebuild)["incremental"]
+    return {
+        "build_overhead_ratio": median(clean["site"]) / median(clean["bare"]),
+        "incremental_s": median(incremental),
+        "samples": {
+            "site_html_epub_s": [r.seconds for r in clean["site"]],
+            "bare_html_epub_s": [r.seconds for r in clean["bare"]],
+            "incremental_s": [r.seconds for r in incremental],
+        },
+        "site": f"{page.relative_to(site).as_posix()} touched; "
+        f"{len(list((site / 'faq').glob('*.md')))} FAQ pages",
+    }
+
+
+def measure_scale(size: Size, work: Path) -> dict:
+    """A generated site, and the same at a tenth of the size."""
+    big = sitegen.generate_site(
+        work / "scale", size.scale_pages, size.scale_citations, size.scale_entries
+    )
+    small = sitegen.generate_site(
+        work / "scale-tenth",
+        size.scale_pages // 10,
+        size.scale_citations,
+        size.scale_entries // 10,
+    )
+    runs = repeat(
+        size,
+        big=lambda: clean_build(big, ("html",), work),
+        small=lambda: clean_build(small, ("html",), work),
+    )
+    return {
+        "scale_clean_s": median(runs["big"]),
+        "scale_peak_mb": max(r.peak_mb for r in runs["big"]),
+        "scale_growth_ratio": median(runs["big"]) / median(runs["small"]),
+        "samples": {
+            "scale_clean_s": [r.seconds for r in runs["big"]],
+            "scale_tenth_s": [r.seconds for r in runs["small"]],
+            "scale_peak_mb": [r.peak_mb for r in runs["big"]],
+        },
+        "site": f"{size.scale_pages} pages x {size.scale_citations} citations, "
+        f"{size.scale_entries} entries; tenth: {size.scale_pages // 10} pages, "
+        f"{size.scale_entries // 10} entries",
+    }
+
+
+def _has_command(name: str) -> bool:
+    from citetools import cli
+
+    return name in cli.COMMANDS
+
+
+def measure_lint(size: Size, work: Path) -> dict:
+    """``citetools lint`` on a generated .bib, no pages to cross-check."""
+    if not _has_command("lint"):
+        return {"lint_5000_s": None, "note": "citetools has no lint command yet (branch tools)"}
+    bib = work / "lint" / "references.bib"
+    pages = work / "lint" / "pages"
+    pages.mkdir(parents=True)
+    sitegen.write_bib(bib, size.lint_entries)
+    command = [sys.executable, "-m", "citetools", "lint", str(bib), "--pages", str(pages)]
+
+    def lint() -> Run:
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=work, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        # 1 means findings, which a generated file may well have.
+        if result.returncode not in (0, 1):
+            raise RuntimeError(f"citetools lint exited {result.returncode}:\n{result.stderr}")
+        return Run(seconds, 0)
+
+    runs = repeat(size, lint=lint)["lint"]
+    return {
+        "lint_5000_s": median(runs),
+        "samples": {"lint_s": [r.seconds for r in runs]},
+        "site": f"{size.lint_entries} generated entries",
+    }
+
+
+def _linkcheck_module():
+    path = PROJECT / "bench" / "linkcheck.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("bench_linkcheck", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module if hasattr(module, "measure") else None
+
+
+def measure_links(size: Size, work: Path) -> dict:
+    """``bench/linkcheck.py``: ours cold and cached, and Sphinx's linkcheck, on loopback."""
+    keys = ("linkcheck_500_s", "linkcheck_cached_s", "linkcheck_speedup")
+    module = _linkcheck_module()
+    if module is None:
+        return dict.fromkeys(keys) | {
+            "note": "bench/linkcheck.py with measure() not present yet (branch links)"
+        }
+
+    def once() -> dict:
+        figures = module.measure(
+            count=size.link_urls, slow_fraction=0.1, slow_seconds=size.link_slow_seconds
+        )
+        if figures["project_cold_exit"] != 0 or figures["project_cached_exit"] != 0:
+            raise RuntimeError(f"the link check found broken links on loopback: {figures}")
+        return figures
+
+    if size.warmup:
+        once()
+    runs = [once() for _ in range(size.runs)]
+    cold = statistics.median(r["project_cold_s"] for r in runs)
+    sphinx = statistics.median(r["sphinx_default_s"] for r in runs)
+    return {
+        "linkcheck_500_s": cold,
+        "linkcheck_cached_s": statistics.median(r["project_cached_s"] for r in runs),
+        "linkcheck_speedup": sphinx / cold,
+        "samples": {
+            "linkcheck_cold_s": [r["project_cold_s"] for r in runs],
+            "linkcheck_cached_s": [r["project_cached_s"] for r in runs],
+            "sphinx_linkcheck_default_s": [r["sphinx_default_s"] for r in runs],
+        },
+        "site": f"{size.link_urls} loopback URLs, 10% answering after {size.link_slow_seconds:g} s",
+    }
+
+
+def machine() -> dict:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+PARTS = {
+    "site builds": measure_site_builds,
+    "scale": measure_scale,
+    "lint": measure_lint,
+    "link check": measure_links,
+}
+
+
+def verdict(key: str, value) -> str:
+    if value is None:
+        return "n/a"
+    comparison, limit = TARGETS[key]
+    met = value <= limit if comparison == "<=" else value >= limit
+    return "met" if met else "MISSED"
+
+
+def table(results: dict) -> str:
+    lines = [f"{'key':<22} {'value':>9}  {'target':<9} verdict"]
+    for key, (comparison, limit) in TARGETS.items():
+        value = results.get(key)
+        shown = "null" if value is None else f"{value:9.2f}"
+        lines.append(f"{key:<22} {shown:>9}  {comparison} {limit:<6g} {verdict(key, value)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="each part once, tiny sizes")
+    parser.add_argument("--runs", type=int, help="runs per timing after the warm-up")
+    parser.add_argument("--only", choices=list(PARTS), action="append", help="run only these")
+    parser.add_argument(
+        "--out", type=Path, default=PROJECT / "_build" / "bench.json", help="JSON to write"
+    )
+    args = parser.parse_args(argv)
+    size = QUICK if args.quick else FULL
+    if args.runs:
+        size = Size(**{**size.__dict__, "runs": args.runs})
+    started = time.perf_counter()
+    results: dict = {key: None for key in TARGETS}
+    details: dict = {}
+    with tempfile.TemporaryDirectory(prefix="faq-bench-") as tmp:
+        for name, measure in PARTS.items():
+            if args.only and name not in args.only:
+                continue
+            print(f"bench: {name}...", file=sys.stderr, flush=True)
+            work = Path(tmp) / name.replace(" ", "-")
+            work.mkdir()
+            part = measure(size, work)
+            details[name] = {k: part.pop(k) for k in ("samples", "site", "note") if k in part}
+            results.update(part)
+    report = {
+        **results,
+        "targets": {key: f"{c} {limit:g}" for key, (c, limit) in TARGETS.items()},
+        "verdicts": {key: verdict(key, results[key]) for key in TARGETS},
+        "runs": size.runs,
+        "warmup": size.warmup,
+        "quick": args.quick,
+        "machine": machine(),
+        "elapsed_s": round(time.perf_counter() - started, 1),
+        "details": details,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    for name, detail in details.items():
+        if "note" in detail:
+            print(f"{name}: {detail['note']}")
+    print(f"({report['elapsed_s']} s; medians of {size.runs} runs; written to {args.out})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The build speedups change how fast pages are made, never what they say."""
+
+import codecs
+import filecmp
+import sys
+from pathlib import Path
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+from conftest import PROJECT, sphinx_build
+from hypothesis import given
+from hypothesis import strategies as st
+from pybtex.markup import LaTeXParser
+
+sys.path.insert(0, str(PROJECT / "bench"))
+
+import sitegen  # noqa: E402
+
+from citetools.sphinxext.bibtex_speedups import _from_latex  # noqa: E402
+
+SPEEDUPS = ["citetools.sphinxext.bibtex_speedups", "citetools.sphinxext.gc_tuning"]
+# What makes LaTeX decoding differ from the text: commands, ties, comments,
+# quotes, dashes, math, braces and every kind of space, and plain letters.
+LATEXISH = st.text(
+    alphabet=st.sampled_from(list("\\~%`'$-,{}!? \t\n\r\xa0aZé1.&#_^\"")), max_size=12
+)
+
+
+def _outcome(parse, latex):
+    try:
+        return repr(parse(latex))
+    except Exception as error:  # unbalanced braces must fail the same way
+        return f"{type(error).__name__}: {error}"
+
+
+@given(LATEXISH)
+def test_fields_decode_as_latexcodec_decodes_them(latex):
+    def upstream(text):
+        return LaTeXParser(codecs.decode(text, "ulatex")).parse()
+
+    assert _outcome(lambda text: _from_latex(None, text), latex) == _outcome(upstream, latex)
+
+
+def _pages(out: Path) -> list[str]:
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
+
+
+def test_generated_site_renders_the_same_with_and_without_speedups(tmp_path):
+    site = sitegen.generate_site(tmp_path / "site", pages=6, citations=10, entries=60)
+    plain = sitegen.copy_site(site, tmp_path / "plain")
+    conf = plain / "conf.py"
+    conf.write_text(
+        conf.read_text() + f"\nextensions = [e for e in extensions if e not in {SPEEDUPS!r}]\n"
+    )
+    outputs = []
+    for source in (site, plain):
+        out = tmp_path / f"out-{source.name}"
+        result = sphinx_build(source, out, "html", "-d", str(tmp_path / f"dt-{source.name}"))
+        assert result.returncode == 0, result.stderr
+        outputs.append(out)
+    fast, slow = outputs
+    assert _pages(fast) == _pages(slow)
+    assert len(_pages(fast)) >= 9
+    mismatch = filecmp.cmpfiles(fast, slow, _pages(fast), shallow=False)[1]
+    assert mismatch == []

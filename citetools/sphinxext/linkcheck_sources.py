@@ -30,7 +30,7 @@ from citetools.linkcheck import doi
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache
 from citetools.linkcheck.manifest import Manifest, digest
 
-#: host -> when it first answered 429 in this run; cleared when a linkcheck run starts.
+#: host -> when its current run of 429 answers began.
 _first_rate_limited: dict[str, float] = {}
 
 
@@ -102,11 +102,14 @@ def _bound_retry_after() -> None:
 
     @functools.wraps(unbounded)
     def limit_rate(self, response_url: str, retry_after: str | None) -> float | None:
+        netloc = urlsplit(response_url).netloc
+        if netloc not in self.rate_limits:
+            # Sphinx forgets a host's limit once it answers; the wait is counted from here.
+            _first_rate_limited[netloc] = time.time()
         next_check = unbounded(self, response_url, retry_after)
         if next_check is None:
             return None
-        first = _first_rate_limited.setdefault(urlsplit(response_url).netloc, time.time())
-        if next_check - first > self.rate_limit_timeout:
+        if next_check - _first_rate_limited.get(netloc, time.time()) > self.rate_limit_timeout:
             return None  # Sphinx then reports the 429, which the report calls rate-limited
         return next_check
 

@@ -70,14 +70,17 @@ def write_manifest(app, exception) -> None:
     docs = sorted(str(env.doc2path(name, False)) for name in env.found_docs)
     bibfiles = [_relative(name, srcdir) for name in getattr(config, "bibtex_bibfiles", [])]
     dependencies = {_relative(dep, srcdir) for deps in env.dependencies.values() for dep in deps}
-    extensions = {
-        _relative(module.__file__, srcdir)
-        for name in config.extensions
-        if (module := sys.modules.get(name))
-        and getattr(module, "__file__", None)
-        and Path(module.__file__).resolve().is_relative_to(srcdir.resolve())
+    # The project's own code that ran (local extensions and what they import), not
+    # installed packages: a change to it may change which links are checked.
+    code = {
+        _relative(file, srcdir)
+        for module in list(sys.modules.values())
+        if (file := getattr(module, "__file__", None))
+        and Path(file).resolve().is_relative_to(srcdir.resolve())
+        and "site-packages" not in Path(file).parts
     }
-    inputs = sorted({"conf.py", *docs, *bibfiles, *dependencies, *extensions})
+    conf = _relative(Path(app.confdir) / "conf.py", srcdir)
+    inputs = sorted({conf, *docs, *bibfiles, *dependencies, *code})
     Manifest(
         bibfiles=bibfiles,
         doi_resolver=_resolver(config),

@@ -53,8 +53,9 @@ test: $(TEST_STAMP)  ## Run the test suite (builds the site and the ePub).
 # Link checking: `citetools links --check` runs Sphinx's linkcheck builder (log in
 # _build/linkcheck/sphinx.log; its exit status is ignored, the report decides), unless
 # nothing changed and every link worked within the cache's age, then writes
-# _build/linkcheck/sources.md and sources.json. Its exit status: 0 no source broken,
-# 1 a source broken, 3 network unreachable; make shows it as "Error 1" or "Error 3".
+# _build/linkcheck/sources.md and sources.json. Its exit status: 0 nothing broken,
+# 1 a source (or a page's link) broken, 3 network unreachable; make itself exits 2 on
+# any failure and names the status in its "Error 1" or "Error 3" line.
 # LINKCHECKOPTS="--no-cache" checks every link again; "--format github" annotates.
 LINKCHECKOPTS ?=
 

@@ -6,8 +6,8 @@ Reads Sphinx's ``linkcheck`` results (``_build/linkcheck/output.json``) and writ
 ``make linkcheck`` does; when nothing changed since the last run and the cache has every
 link as working, the report is answered from the cache without starting Sphinx.
 
-Exit status: 0 no source broken, 1 a source broken, 2 unreadable input or a failed
-Sphinx run, 3 network unreachable (no host answered at all).
+Exit status: 0 no link broken, 1 a source (or a link in a page) broken, 2 unreadable
+input or a failed Sphinx run, 3 network unreachable (no host answered at all).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PAGE = b"<!doctype html><html><body><h1>A source</h1><h2 id='present'>Present</h2></body></html>"
-SLOW_SECONDS = 2.0
+SLOW_SECONDS = 4.0
 REGISTERED_DOI = "10.5555/registered"
 
 

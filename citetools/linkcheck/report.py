@@ -42,7 +42,7 @@ class Record:
     field: str | None  # url, doi or archiveurl; None for a link written in a page
     url: str  # the link as readers see it
     status: str
-    code: int
+    code: int  # the HTTP status where Sphinx reports it, else 0
     info: str
     checked: str = ""  # the URL actually requested (a DOI's registration check)
     checked_now: bool = False  # requested in this run, not taken from the cache

@@ -36,8 +36,6 @@ from sphinxcontrib.bibtex.style.template import node as sphinx_node
 
 DOI_RESOLVER = "https://doi.org/"
 _LABEL_SEPARATOR = ", "
-
-
 _TEXT_BACKEND = PlainTextBackend()
 
 
@@ -208,7 +206,9 @@ class ReferencingStyle(AuthorYearReferenceStyle):
                 post_text_sep=self.post_text_sep,
             ),
         ]
-        self.role_style.update((role, style) for style in labelled for role in style.role_names())
+        self.role_style.update(
+            (role, style) for style in labelled for role in style.role_names()
+        )
 
 
 def remember_database(app, env, docnames):
@@ -225,3 +225,4 @@ def setup(app):
     # Before sphinxcontrib-bibtex formats labels in its own env-updated handler.
     app.connect("env-before-read-docs", remember_database)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+

@@ -12,12 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOTS
 from linkserver import REGISTERED_DOI, closed_port, serving
 
 from citetools.cli import main
 from citetools.linkcheck import doi
 from citetools.linkcheck.classify import classify
+
+from conftest import ROOTS
 
 ROOT = ROOTS / "test-linkcheck"
 

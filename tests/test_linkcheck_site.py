@@ -9,10 +9,11 @@ import tokenize
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import PROJECT
 
 from citetools import bibfile
 from citetools.linkcheck import doi
+
+from conftest import PROJECT
 
 #: Settings whose every item excuses some link from a check.
 EXCEPTIONS = {

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import yaml
+
 from conftest import PROJECT
 
 WORKFLOWS = sorted((PROJECT / ".github/workflows").glob("*.yml"))

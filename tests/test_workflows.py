@@ -57,11 +57,16 @@ def test_workflow_runs_only_make_targets_that_exist(path):
 
 
 def _python_versions(workflow) -> set[str]:
-    return {
+    versions = {
         str(step["with"]["python-version"])
         for step in _steps(workflow)
         if step.get("uses", "").startswith("actions/setup-python@")
     }
+    for job in workflow["jobs"].values():
+        image = job.get("container", "")
+        if image.startswith("python:"):
+            versions.add(image.split(":")[1].split("-")[0])
+    return versions
 
 
 def test_docs_workflow_tests_builds_checks_and_keeps_both_formats():

@@ -12,6 +12,12 @@ import sys
 
 COMMANDS = {
     # name: (module, one-line help)
+    # -- bibliography and page checks (lint, fmt, add, claims) --
+    "lint": ("citetools.lint", "Check references.bib and the pages' citations."),
+    "fmt": ("citetools.fmt", "Rewrite references.bib in the canonical layout."),
+    "add": ("citetools.add", "Add a source to references.bib from its DOI or web address."),
+    "claims": ("citetools.claims", "Count cited and uncited paragraphs per FAQ page."),
+    # -- end of bibliography and page checks --
 }
 
 

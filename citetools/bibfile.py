@@ -206,11 +206,11 @@ class _Reader:
             if not _FIELD_NAME.fullmatch(f.key):
                 self._bad_field_name(f.key, field_line)
                 continue
-            if name in entry.raw_fields:
-                continue
-            entry.raw_fields[name] = f.value
-            entry.field_lines[name] = field_line
-            entry.parts[name] = self._value(f.key, f.value, field_line)
+            for name, raw, value_line, parts in self._values(f.key, f.value, field_line):
+                if name not in entry.raw_fields:
+                    entry.raw_fields[name] = raw
+                    entry.field_lines[name] = value_line
+                    entry.parts[name] = parts
         self.entries.append(entry)
         self.blocks.append(entry)
         return entry
@@ -229,21 +229,34 @@ class _Reader:
             )
             self.failures.append(BibFailure(line, message, "syntax"))
 
+    def _values(self, name: str, raw: str, line: int) -> Iterator[tuple[str, str, int, tuple]]:
+        """The field as (name, raw, line, parts), and the fields a missing comma glued to it."""
+        parsed = parse_value(raw)
+        rest = raw[parsed.error_at :] if parsed.error_at is not None else ""
+        next_field = _FIELD_START.match(rest)
+        if not (parsed.parts and next_field):
+            yield name.lower(), raw, line, self._value(name, raw, line)
+            return
+        end = _line_of(raw, len(raw[: parsed.error_at].rstrip()) - 1, line)
+        message = (
+            f"missing comma after the value of `{name}`: add `,` at the end of line "
+            f"{end}, before `{next_field.group(1)} =`"
+        )
+        self.failures.append(BibFailure(end, message, "missing-comma"))
+        yield name.lower(), raw[: parsed.error_at].rstrip(), line, parsed.parts
+        yield from self._values(
+            next_field.group(1),
+            rest[next_field.end() :],
+            _line_of(raw, parsed.error_at, line),
+        )
+
     def _value(self, name: str, raw: str, line: int) -> tuple[Part, ...]:
         parsed = parse_value(raw)
         if parsed.error_at is None:
             return parsed.parts
         where = _line_of(raw, parsed.error_at, line)
         rest = raw[parsed.error_at :]
-        next_field = _FIELD_START.match(rest)
-        if parsed.parts and next_field:
-            end = _line_of(raw, len(raw[: parsed.error_at].rstrip()) - 1, line)
-            message = (
-                f"missing comma after the value of `{name}`: add `,` at the end of line "
-                f"{end}, before `{next_field.group(1)} =`"
-            )
-            self.failures.append(BibFailure(end, message, "missing-comma"))
-        elif "{" in parsed.error or '"' in parsed.error:
+        if "{" in parsed.error or '"' in parsed.error:
             self.failures.append(
                 BibFailure(
                     where,

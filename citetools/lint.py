@@ -107,7 +107,8 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
             if citation.key in defined:
                 continue
             if citation.key.lower() in by_lower:
-                hint = f"did you mean `{by_lower[citation.key.lower()]}`? (keys are case-sensitive)"
+                exact = by_lower[citation.key.lower()]
+                hint = f"did you mean `{exact}`? (write keys exactly as defined)"
             else:
                 nearest = difflib.get_close_matches(citation.key, list(defined), n=1, cutoff=0.6)
                 hint = (

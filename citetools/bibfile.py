@@ -175,7 +175,7 @@ class _Reader:
             elif isinstance(block, ImplicitComment):
                 # Text right after a failed block is the rest of that block:
                 # the failure already names it.
-                if not isinstance(previous, ParsingFailedBlock):
+                if not _is_broken(previous):
                     self._implicit_comment(block, line)
             previous = block
         for entry in self.entries:
@@ -328,6 +328,13 @@ class _Reader:
                 self.failures.append(_outside(stripped, line + offset))
                 break
         self.blocks.append(BibComment(line, block.raw))
+
+
+def _is_broken(block) -> bool:
+    """A block bibtexparser could not read at all (duplicates are read, and kept)."""
+    return isinstance(block, ParsingFailedBlock) and not isinstance(
+        block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock
+    )
 
 
 def _outside(text: str, line: int) -> BibFailure:

@@ -32,7 +32,7 @@ _NUMBER = re.compile(r"\d+")
 _MACRO = re.compile(r"[^\s#{}\"',=()%]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Part:
     kind: str  # "text" (braced, quoted or a number) or "macro"
     text: str

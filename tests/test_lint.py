@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT
 
 from citetools.cli import main
-from conftest import PROJECT
 
 DATA = Path(__file__).parent / "data"
 BIB = DATA / "bib"

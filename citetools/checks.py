@@ -273,9 +273,14 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
 
 
 def _normal_url(url: str) -> str:
+    """http/https, `www.` and a trailing slash do not make a different page."""
     parts = urlsplit(url.strip())
     host = parts.netloc.lower().removeprefix("www.")
     return f"{host}{parts.path.rstrip('/')}{'?' + parts.query if parts.query else ''}"
+
+
+def same_url(a: str, b: str) -> bool:
+    return bool(a.strip() and b.strip()) and _normal_url(a) == _normal_url(b)
 
 
 def _all_entries(bibs: list[BibFile]) -> Iterator[tuple[BibFile, BibEntry]]:

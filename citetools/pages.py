@@ -19,19 +19,10 @@ _ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}`(?P
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
-# Directives whose body is code or verbatim text, not Markdown.
-_LITERAL_DIRECTIVES = {
-    "code",
-    "code-block",
-    "code-cell",
-    "sourcecode",
-    "literalinclude",
-    "math",
-    "raw",
-    "eval-rst",
-    "mermaid",
-    "csv-table",
-}
+# Directives whose body is code, page names or verbatim text, not Markdown.
+_LITERAL_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude",
+                       "math", "raw", "eval-rst", "mermaid", "csv-table", "toctree",
+                       "include", "image", "claims-awaiting-sources"}  # fmt: skip
 
 
 @dataclass

@@ -356,3 +356,20 @@ def test_real_references_bib_lints_clean(capsys, in_dir):
     status, findings = lint(capsys)
     assert [f for f in findings if f[2] != "unused-entry"] == []
     assert status == 0
+
+
+def test_pages_code_is_skipped_and_directives_are_read(capsys, tmp_path, in_dir):
+    in_dir(tmp_path)
+    shutil.copy(DATA / "site" / "references.bib", tmp_path / "references.bib")
+    (tmp_path / "page.md").write_text(
+        "# Q\n\n```{note}\nInside a note {cite:p}`inanote2020key`.\n```\n\n"
+        "```python\nx = '{cite:p}`incode2020key`'\n```\n\n"
+        "Malformed {cite:p}`a b`.\n",
+        encoding="utf-8",
+    )
+    status, findings = lint(capsys, "references.bib", "--pages", "page.md")
+    assert status == 1
+    assert {(path, line, code) for path, line, code, _ in findings if path == "page.md"} == {
+        ("page.md", 4, "undefined-key"),
+        ("page.md", 11, "cite-syntax"),
+    }

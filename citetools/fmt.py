@@ -23,9 +23,9 @@ from citetools.bibvalue import render
 from citetools.findings import display_path
 
 FIELD_ORDER = [
-    "author", "editor", "title", "subtitle", "booktitle", "journal", "journaltitle", "series",
-    "edition", "volume", "number", "pages", "chapter", "type", "institution", "organization",
-    "school", "publisher", "address", "location", "howpublished", "year", "month", "day", "date",
+    "author", "editor", "title", "subtitle", "booktitle", "journal", "journaltitle", "year",
+    "month", "day", "date", "volume", "number", "pages", "chapter", "edition", "series", "type",
+    "institution", "organization", "school", "publisher", "address", "location", "howpublished",
     "isbn", "issn", "doi", "url", "urldate", "archiveurl", "archivedate", "urlstatus",
     "crossref", "note",
 ]  # fmt: skip

@@ -16,17 +16,17 @@ myst: {}
 # Why not more police training?
 
 (training)=
-Training changes little on its own {cite:p}`{see}rogers2019effectiveness{p. 5}`.
+Training changes little on its own {cite:p}`{see}sample2019training{p. 5}`.
 It is also expensive {citation-needed}`No cost figures for Greenfield`.
 
 This paragraph makes a claim
 over two lines and cites nothing.
 
-- Teams answer faster {cite:t}`puntis2018systematic,seo2021variation`.
+- Teams answer faster {cite:t}`example2018review,tester2021variation`.
 - Nobody has measured this locally {citation-needed}`No local data`.
 
 ```{note}
-A note with a source {cite:p}`watson2017crisis`.
+A note with a source {cite:p}`unused2017crisis`.
 ```
 
 ```text

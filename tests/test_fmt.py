@@ -24,7 +24,7 @@ MESSY = """% Header comment: stays at the top.
   author = {Zeta, Zoe},
       Year = 2020,
   journal = jn # " Supplement",
-  doi = {10.1234/z}
+  doi = {10.5555/z}
 }
 % about alpha
 @Misc(alpha2019first, author={{Alpha Group}}, title = {50\\% of {A}lpha}, year={2019},
@@ -55,7 +55,7 @@ CANONICAL = """% Header comment: stays at the top.
   title = {Zeta {Study}},
   journal = jn # { Supplement},
   year = {2020},
-  doi = {10.1234/z},
+  doi = {10.5555/z},
 }
 
 @comment{kept as written}

@@ -105,7 +105,7 @@ def test_messages_say_the_fix(capsys, in_dir):
         "`urldate = {YYYY-MM-DD}`, the day you read the page" in messages[(22, "missing-urldate")]
     )
     assert "write `\\%`" in messages[(31, "unescaped-percent")]
-    assert "`doi = {10.1234/ghi}`" in messages[(44, "doi-format")]
+    assert "`doi = {10.5555/ghi}`" in messages[(44, "doi-format")]
     assert "e.g. `hardy2016keys`" in messages[(56, "key-convention")]
     _, findings = lint(capsys, "duplicates.bib")
     messages = {(line, code): message for _, line, code, message in findings}
@@ -158,22 +158,22 @@ ENTRY = """@misc{{smith2020title,
         # A `%` comment inside an entry is read as a field by BibTeX.
         (
             "@misc{smith2020title,\n  % note = {x},\n  author = {Smith, Ann},\n  title = {T},\n"
-            "  year = {2020},\n  doi = {10.1234/a},\n}\n",
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
             {(2, "comment-in-entry")},
         ),
         (
             "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n  title = {U},\n"
-            "  year = {2020},\n  doi = {10.1234/a},\n}\n",
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
             {(4, "duplicate-field")},
         ),
         (
             "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T} junk,\n"
-            "  year = {2020},\n  doi = {10.1234/a},\n}\n",
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
             {(3, "value-syntax")},
         ),
         (
             '@misc{smith2020title,\n  author = {Smith, Ann},\n  title = "T,\n'
-            "  year = {2020},\n  doi = {10.1234/a},\n}\n",
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
             {(3, "unbalanced-braces")},
         ),
         (
@@ -186,7 +186,7 @@ ENTRY = """@misc{{smith2020title,
         ),
         (
             "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n  year = {2020},\n"
-            "  journal = jaapl,\n  doi = {10.1234/a},\n}\n",
+            "  journal = jaapl,\n  doi = {10.5555/a},\n}\n",
             {(5, "undefined-string")},
         ),
         (
@@ -195,12 +195,12 @@ ENTRY = """@misc{{smith2020title,
         ),
         (
             "@incollection{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n"
-            "  crossref = {book2020missing},\n  doi = {10.1234/a},\n}\n",
+            "  crossref = {book2020missing},\n  doi = {10.5555/a},\n}\n",
             {(1, "missing-field"), (4, "unknown-crossref")},
         ),
         (
             "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {},\n  year = {2020},\n"
-            "  doi = {10.1234/a},\n}\n",
+            "  doi = {10.5555/a},\n}\n",
             {(1, "missing-field"), (3, "empty-field")},
         ),
         (
@@ -211,7 +211,7 @@ ENTRY = """@misc{{smith2020title,
         ),
         (
             "@misc{smith2019title,\n  author = {Smith, Ann},\n  title = {T},\n  year = {2020},\n"
-            "  doi = {10.1234/a},\n}\n",
+            "  doi = {10.5555/a},\n}\n",
             {(1, "key-convention")},
         ),
     ],
@@ -297,9 +297,9 @@ def test_pages_citations_markers_and_unused_entries(capsys, in_dir):
         ("references.bib", 25, "unused-entry"),
     }
     messages = {(path, line): message for path, line, _, message in findings}
-    assert "did you mean `puntis2018systematic`?" in messages[("index.md", 3)]
-    assert "did you mean `seo2021variation`?" in messages[("faq/q1.md", 4)]
-    assert "`watson2017crisis` is not cited" in messages[("references.bib", 25)]
+    assert "did you mean `example2018review`?" in messages[("index.md", 3)]
+    assert "did you mean `tester2021variation`?" in messages[("faq/q1.md", 4)]
+    assert "`unused2017crisis` is not cited" in messages[("references.bib", 25)]
 
 
 def test_explicit_bib_checks_pages_only_when_asked(capsys, in_dir):
@@ -312,7 +312,7 @@ def test_github_and_json_formats(capsys, in_dir):
     in_dir(DATA / "site")
     assert main(["lint", "--format", "github"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert "::error file=index.md,line=3::undefined-key `puntis2018systematik`" in out[1]
+    assert "::error file=index.md,line=3::undefined-key `example2018reveiw`" in out[1]
     assert out[-1].startswith("::warning file=references.bib,line=25::unused-entry")
     assert main(["lint", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
@@ -328,7 +328,7 @@ def test_large_file_with_one_bad_entry_at_the_end(capsys, tmp_path, in_dir):
     in_dir(tmp_path)
     entries = [
         f"@article{{author{i}2019word{i},\n  author = {{Smith, Ann}},\n  title = {{Study {i}}},\n"
-        f"  journal = {{Journal}},\n  year = {{2019}},\n  doi = {{10.1234/x.{i}}},\n}}\n"
+        f"  journal = {{Journal}},\n  year = {{2019}},\n  doi = {{10.5555/x.{i}}},\n}}\n"
         for i in range(5000)
     ]
     text = (
@@ -373,3 +373,14 @@ def test_pages_code_is_skipped_and_directives_are_read(capsys, tmp_path, in_dir)
         ("page.md", 4, "undefined-key"),
         ("page.md", 11, "cite-syntax"),
     }
+
+
+def test_contributing_templates_lint_clean(capsys, tmp_path, in_dir):
+    """The entries CONTRIBUTING.md tells contributors to copy must pass lint and fmt."""
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    templates = re.findall(r"```bibtex\n(@.*?)```", guide, re.DOTALL)
+    assert len(templates) == 4
+    in_dir(tmp_path)
+    write(tmp_path, "\n".join(sorted(templates, key=lambda t: t.split("{", 1)[1])))
+    assert lint(capsys, "refs.bib") == (0, [])
+    assert main(["fmt", "--check", "refs.bib"]) == 0

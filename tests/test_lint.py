@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from citetools.cli import main
 
@@ -384,3 +388,25 @@ def test_contributing_templates_lint_clean(capsys, tmp_path, in_dir):
     write(tmp_path, "\n".join(sorted(templates, key=lambda t: t.split("{", 1)[1])))
     assert lint(capsys, "refs.bib") == (0, [])
     assert main(["fmt", "--check", "refs.bib"]) == 0
+
+
+_BIB_TOKENS = st.sampled_from(
+    ["@article", "@misc", "@string", "@comment", "@preamble", "@", "{", "}", "(", ")", ",", "=",
+     '"', "#", "%", "\\", "\n", " ", "\t", "\r\n", "smith2020title", "title", "year", "2020",
+     "jan", "author", "url", "https://example.org", "doi", "10.5555/x", "é", "crossref"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_BIB_TOKENS, max_size=60).map("".join))
+def test_malformed_input_never_crashes(tmp_path_factory, text):
+    """Any text: lint ends in path:line findings; fmt writes a faithful copy or nothing."""
+    path = tmp_path_factory.mktemp("fuzz") / "refs.bib"
+    path.write_text(text, encoding="utf-8", newline="")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["lint", str(path)])
+        assert status in (0, 1)
+        assert all(FINDING.match(line) for line in out.getvalue().splitlines())
+        if main(["fmt", str(path)]) == 1:
+            assert path.read_bytes().decode("utf-8") == text

@@ -95,7 +95,13 @@ def read_text(path: Path) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise UnreadableBibFile(Path(path), 0, error.strerror or str(error)) from None
+        reason = (error.strerror or str(error)).lower()
+        raise UnreadableBibFile(
+            Path(path),
+            1,
+            f"cannot open the file ({reason}): check the name, and run citetools "
+            "in the project folder",
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -64,7 +64,8 @@ def run(args) -> int:
                 Finding(display_path(error.path), error.line, error.code, error.message)
             )
     findings += checks.check_files(bibs, online_probe=_probe_https if args.online else None)
-    if page_args:
+    # Pages are checked against the bibliography: without all of it, every key looks unknown.
+    if page_args and len(bibs) == len(bib_paths):
         page_files = []
         for arg in page_args:
             page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
@@ -77,8 +78,7 @@ def run(args) -> int:
                 findings.append(
                     Finding(display_path(path), 1, "unreadable", f"cannot read the page: {error}")
                 )
-        if len(bibs) == len(bib_paths):  # unreadable files would make every key unknown
-            findings += check_pages(bibs, scanned)
+        findings += check_pages(bibs, scanned)
     output = render(findings, args.format)
     if output:
         print(output)

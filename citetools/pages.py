@@ -8,6 +8,7 @@ FAQ pages use. Every item keeps its 1-based line.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,13 +181,11 @@ def site_pages(root: Path) -> list[Path]:
         found = {p for pattern in patterns for p in root.glob(pattern) if p.suffix == ".md"}
         return sorted(found)
     skip = {"node_modules", "tests", "venv"}
-    return sorted(
-        p
-        for p in root.rglob("*.md")
-        if not any(
-            part.startswith((".", "_")) or part in skip for part in p.relative_to(root).parts[:-1]
-        )
-    )
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_")) and d not in skip]
+        found += [Path(folder) / f for f in files if f.endswith(".md")]
+    return sorted(found)
 
 
 def _include_patterns(conf: Path) -> list[str]:

@@ -184,17 +184,15 @@ class _Reader:
                 if not _is_broken(previous):
                     self._implicit_comment(block, line)
             previous = block
+        macros = {name: string.parts for name, string in self.strings.items()}
         for entry in self.entries:
-            entry.fields = {
-                name: resolve(parts, {k: s.parts for k, s in self.strings.items()})
-                for name, parts in entry.parts.items()
-            }
+            entry.fields = {name: resolve(parts, macros) for name, parts in entry.parts.items()}
         self.failures.sort(key=lambda f: f.line)
         return BibFile(
             self.path, self.entries, self.failures, self.library, self.blocks, self.strings
         )
 
-    def _entry(self, block: Entry, fields=None) -> BibEntry:
+    def _entry(self, block: Entry) -> BibEntry:
         line = block.start_line + 1
         entry = BibEntry(key=block.key, type=block.entry_type.lower(), line=line)
         if not block.key.strip():
@@ -206,7 +204,7 @@ class _Reader:
                     "missing-key",
                 )
             )
-        for f in fields if fields is not None else block.fields:
+        for f in block.fields:
             name = f.key.lower()
             field_line = f.start_line + 1
             if not _FIELD_NAME.fullmatch(f.key):

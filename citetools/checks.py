@@ -161,7 +161,7 @@ def check_entry(
     _link_checks(entry, fields, add)
 
     if entry.key.strip() and not follows_convention(entry.key, fields.get("year")):
-        suggestion = suggest_key(fields, taken={k for k in keys if k != entry.key})
+        suggestion = suggest_key(fields)
         add(
             entry.line,
             "key-convention",

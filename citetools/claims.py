@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from citetools import pages
+from citetools.bibfile import UnreadableBibFile
 from citetools.findings import display_path
 
 _ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
@@ -60,8 +61,8 @@ def run(args) -> int:
         shown = display_path(path)
         try:
             page = pages.scan(path)
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"{shown}:1: unreadable cannot read the page: {error}")
+        except UnreadableBibFile as error:
+            print(f"{shown}:{error.line}: {error.code} {error.message}")
             unreadable = True
             continue
         cited = [p for p in page.paragraphs if p.citations]

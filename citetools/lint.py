@@ -8,6 +8,7 @@ those, unless ``--pages DIR`` names pages to check them against.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -73,11 +74,9 @@ def run(args) -> int:
         for path in page_files:
             try:
                 scanned.append(pages.scan(path))
-            except (OSError, UnicodeDecodeError) as error:
+            except bibfile.UnreadableBibFile as error:
                 unreadable = True
-                findings.append(
-                    Finding(display_path(path), 1, "unreadable", f"cannot read the page: {error}")
-                )
+                findings.append(Finding(display_path(path), error.line, error.code, error.message))
         findings += check_pages(bibs, scanned)
     output = render(findings, args.format)
     if output:
@@ -152,8 +151,6 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
 
 def _probe_https(host: str) -> bool:
     """Whether ``host`` answers over https; the template is for tests on 127.0.0.1."""
-    import os
-
     url = os.environ.get(HTTPS_PROBE, "https://{host}/").format(host=host)
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "citetools"})
     try:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
+from citetools.bibfile import read_text
+
 # {cite:p}`key`, {cite:t}`a,b`, {cite}`key`, {footcite:t}`key` ... and the marker.
 _ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -65,7 +67,7 @@ class Page:
 
 def scan(path: Path, text: str | None = None) -> Page:
     if text is None:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)  # names the line of a byte that is not UTF-8
     page = Page(Path(path))
     lines = text.split("\n")
     block: list[str] = []

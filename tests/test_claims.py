@@ -91,7 +91,8 @@ def test_unreadable_page(tmp_path, capsys, monkeypatch):
     (tmp_path / "bad.md").write_bytes(b"caf\xe9\n")
     assert main(["claims", "bad.md", "missing.md"]) == 2
     out = capsys.readouterr().out
-    assert "bad.md:1: unreadable" in out and "missing.md:1: unreadable" in out
+    assert "bad.md:1: not-utf8 not UTF-8 (byte 0xe9)" in out
+    assert "missing.md:1: unreadable cannot open the file" in out
 
 
 def test_no_pages_is_a_usage_error(tmp_path, capsys, monkeypatch):

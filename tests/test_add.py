@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import copy_site, sphinx_build
 
 from citetools import bibfile
 from citetools.cli import main
@@ -297,3 +298,28 @@ def test_appends_after_the_last_key(bib, capsys, web):
     assert main(["add", web + "/news"]) == 0
     text = bib.read_text(encoding="utf-8")
     assert text.endswith("}\n") and text.index("aaron2018first") < text.index("reporter2022city")
+
+
+def test_contributor_adds_and_cites_a_source(tmp_path, monkeypatch, web, capsys):
+    """CONTRIBUTING.md's five minutes: add by DOI, cite the printed key, check, build."""
+    site = copy_site(tmp_path / "site")
+    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", web + "/doi")
+    monkeypatch.chdir(site)
+    assert main(["add", "10.5555/example.2021"]) == 0
+    printed = capsys.readouterr().out.splitlines()[0]
+    role = printed.split("cite it as ", 1)[1]
+    assert role == "{cite:p}`example2021crisis`"
+    page = site / "faq" / "incremental-change.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("## Sources", f"Response times fell {role}.\n\n## Sources"), encoding="utf-8"
+    )
+    assert main(["lint"]) == 0
+    result = sphinx_build(site, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "html" / "faq" / "incremental-change.html").read_text(encoding="utf-8")
+    # The reader sees the author-year label, linked to the entry in the page's Sources list.
+    assert 'Response times fell <span class="bibtex-citation"' in html
+    assert 'href="#example2021crisis"' in html
+    assert ">Example et al., 2021</a>)" in html
+    assert "Crisis teams and response times: 50% faster?" in html

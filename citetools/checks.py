@@ -72,6 +72,7 @@ def check_files(bibs: list[BibFile], online_probe=None) -> list[Finding]:
     findings: list[Finding] = []
     for bib in bibs:
         findings += [_finding(bib.path, f.line, f.code, f.message) for f in bib.failures]
+        findings += _check_strings(bib)
         keys = {e.key for e in bib.entries}
         for entry in bib.entries:
             parent = _crossref_parent(bib, entry)
@@ -79,6 +80,21 @@ def check_files(bibs: list[BibFile], online_probe=None) -> list[Finding]:
     findings += _duplicates(bibs)
     findings += _http_where_https(bibs, online_probe)
     return findings
+
+
+def _check_strings(bib: BibFile) -> list[Finding]:
+    found = []
+    for string in bib.strings.values():
+        for match in _UNESCAPED_PERCENT.finditer(string.raw):
+            found.append(
+                _finding(
+                    bib.path,
+                    string.line + string.raw.count("\n", 0, match.start()),
+                    "unescaped-percent",
+                    f"unescaped `%` in @string `{string.name}`: write `\\%`",
+                )
+            )
+    return found
 
 
 def _crossref_parent(bib: BibFile, entry: BibEntry) -> BibEntry | None:
@@ -121,6 +137,22 @@ def check_entry(
                     f"{_FIX_FIELD.get(name, f'`{name} = {{...}}`')}",
                 )
 
+    year = entry.fields.get("year", "").strip()
+    if "year" in entry.fields and year and not re.fullmatch(r"\d{4}", year):
+        add(
+            entry.field_lines["year"],
+            "year-format",
+            f"`year = {{{year}}}` must be four digits, e.g. `year = {{2019}}` (put a full date "
+            "in `date` or `note`)",
+        )
+    for name in ("author", "editor"):
+        if re.search(r"\bet\s*al\b", entry.fields.get(name, "")):
+            add(
+                entry.field_lines[name],
+                "et-al",
+                f"`{name}` contains `et al.`, which BibTeX reads as a person: list every "
+                "name, or end the list with `and others`",
+            )
     if "crossref" in entry.fields and parent is None:
         target = entry.fields["crossref"]
         nearest = difflib.get_close_matches(target, list(keys), n=1)
@@ -230,6 +262,13 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
                     "url-format",
                     f"`{name}` contains a space: copy the address again from the browser "
                     "(spaces are written `%20`)",
+                )
+            elif "\\" in value:
+                add(
+                    lines[name],
+                    "url-format",
+                    f"`{name}` contains a backslash: write the address exactly as the browser "
+                    "shows it (no `\\_` or `\\%`)",
                 )
     if url and not doi and not fields.get("urldate", "").strip():
         add(

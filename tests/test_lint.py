@@ -156,6 +156,23 @@ ENTRY = """@misc{{smith2020title,
 """
 
 
+_MORE = [
+    (
+        "@string{pct = {50% off}}\n@misc{smith2020title,\n  author = {Smith, Ann et al.},\n"
+        "  title = {T},\n  year = {2020a},\n  url = {https://example.org/a\\_b},\n"
+        "  urldate = {2026-01-01},\n}\n",
+        {(1, "unescaped-percent"), (3, "et-al"), (5, "year-format"), (6, "url-format")},
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", _MORE)
+def test_string_year_author_and_url_faults(capsys, tmp_path, in_dir, text, expected):
+    in_dir(tmp_path)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert (status, codes(findings)) == (1, expected)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -220,23 +237,6 @@ ENTRY = """@misc{{smith2020title,
         ),
     ],
 )
-_MORE = [
-    (
-        "@string{pct = {50% off}}\n@misc{smith2020title,\n  author = {Smith, Ann et al.},\n"
-        "  title = {T},\n  year = {2020a},\n  url = {https://example.org/a\\_b},\n"
-        "  urldate = {2026-01-01},\n}\n",
-        {(1, "unescaped-percent"), (3, "et-al"), (5, "year-format"), (6, "url-format")},
-    ),
-]
-
-
-@pytest.mark.parametrize("text, expected", _MORE)
-def test_string_year_author_and_url_faults(capsys, tmp_path, in_dir, text, expected):
-    in_dir(tmp_path)
-    status, findings = lint(capsys, write(tmp_path, text))
-    assert (status, codes(findings)) == (1, expected)
-
-
 def test_more_faults(capsys, tmp_path, in_dir, text, expected):
     in_dir(tmp_path)
     status, findings = lint(capsys, write(tmp_path, text))

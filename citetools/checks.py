@@ -74,8 +74,9 @@ def check_files(bibs: list[BibFile], online_probe=None) -> list[Finding]:
         findings += [_finding(bib.path, f.line, f.code, f.message) for f in bib.failures]
         findings += _check_strings(bib)
         keys = {e.key for e in bib.entries}
+        by_key = {e.key.lower(): e for e in reversed(bib.entries)}  # the first of duplicates
         for entry in bib.entries:
-            parent = _crossref_parent(bib, entry)
+            parent = by_key.get(entry.fields.get("crossref", "").strip().lower())
             findings += check_entry(bib, entry, parent, keys)
     findings += _duplicates(bibs)
     findings += _http_where_https(bibs, online_probe)
@@ -95,13 +96,6 @@ def _check_strings(bib: BibFile) -> list[Finding]:
                 )
             )
     return found
-
-
-def _crossref_parent(bib: BibFile, entry: BibEntry) -> BibEntry | None:
-    target = entry.fields.get("crossref", "").strip().lower()
-    if not target:
-        return None
-    return next((e for e in bib.entries if e.key.lower() == target), None)
 
 
 def check_entry(

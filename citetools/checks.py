@@ -76,7 +76,8 @@ def check_files(bibs: list[BibFile], online_probe=None) -> list[Finding]:
         keys = {e.key for e in bib.entries}
         by_key = {e.key.lower(): e for e in reversed(bib.entries)}  # the first of duplicates
         for entry in bib.entries:
-            parent = by_key.get(entry.fields.get("crossref", "").strip().lower())
+            target = entry.fields.get("crossref", "").strip().lower()
+            parent = by_key.get(target) if target else None
             findings += check_entry(bib, entry, parent, keys)
     findings += _duplicates(bibs)
     findings += _http_where_https(bibs, online_probe)

@@ -46,8 +46,16 @@ serve: $(DOCS_STAMP)  ## Rebuild on save and reload the browser on 127.0.0.1:800
 	$(VENVDIR)/bin/sphinx-autobuild . $(BUILDDIR)/html $(SPHINXOPTS) \
 		--host 127.0.0.1 --port $(PORT) --watch citetools --watch _static
 
+# -- Contributor checks (citetools lint, fmt, claims) --
+# MAX_NEEDED=N makes `make check` fail when more than N claims await a source.
+.PHONY: check
+check: $(DOCS_STAMP)  ## Check references.bib and the pages' citations; count claims.
+	$(VENVDIR)/bin/citetools lint
+	$(VENVDIR)/bin/citetools fmt --check
+	$(VENVDIR)/bin/citetools claims $(if $(MAX_NEEDED),--max-needed $(MAX_NEEDED))
+
 .PHONY: test
-test: $(TEST_STAMP)  ## Run the test suite (builds the site and the ePub).
+test: check $(TEST_STAMP)  ## Run the checks and the test suite (builds the site and the ePub).
 	$(VENVDIR)/bin/python -m pytest
 
 # Link checking: `citetools links --check` runs Sphinx's linkcheck builder (log in

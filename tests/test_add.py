@@ -14,10 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import copy_site, sphinx_build
 
 from citetools import bibfile
 from citetools.cli import main
+
+from conftest import copy_site, sphinx_build
 
 CSL = {
     "type": "article-journal",

@@ -14,11 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from citetools.cli import main
+
+from conftest import PROJECT
 
 DATA = Path(__file__).parent / "data"
 BIB = DATA / "bib"

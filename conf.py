@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 project = "Co-responder FAQ"
 author = "Greenfield People's Budget"
 copyright = "2026, Greenfield People's Budget"
+# The edition readers see in the ePub's metadata: year and month of the text.
+version = release = "2026.11"
 language = "en"
 
 # -- Sources ------------------------------------------------------------------
@@ -15,7 +17,9 @@ language = "en"
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
+    "citetools.sphinxext.bibfile_check",
     "citetools.sphinxext.bibstyle",
+    "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",
     # Readers' experience: see the Previews, Sharing and Hardening sections below.
     "sphinxext.opengraph",
@@ -62,10 +66,10 @@ html_static_path = ["_static"]
 html_css_files = ["faq.css"]
 html_show_sourcelink = False
 html_copy_source = False
+# An FAQ has no index terms; an empty index page would only confuse readers.
+html_use_index = False
 html_favicon = "_static/favicon.svg"
 templates_path = ["_templates"]
-# No page has index entries: an empty index page would only be a dead end.
-html_use_index = False
 
 # -- Previews -----------------------------------------------------------------
 
@@ -75,11 +79,11 @@ html_use_index = False
 
 # -- Sharing ------------------------------------------------------------------
 
-# The address the site is published at. A host sets SITE_BASEURL (Read the Docs
-# sets READTHEDOCS_CANONICAL_URL); local builds use the address the ePub names
-# as the site's identifier. Canonical links, og:url, the social image and
-# sitemap.xml all derive from it.
-SITE_BASEURL_DEFAULT = "https://peoplesbudgetgreenfield.com/co-responder-faq/"
+# The address the site is published at: canonical links, og:url, the social
+# image and sitemap.xml all derive from it. The host that publishes the site
+# sets SITE_BASEURL (Read the Docs sets READTHEDOCS_CANONICAL_URL). No address
+# is known yet, so a build without either names the one `make serve` uses.
+SITE_BASEURL_DEFAULT = "http://127.0.0.1:8000/"
 html_baseurl = (
     os.environ.get("SITE_BASEURL")
     or os.environ.get("READTHEDOCS_CANONICAL_URL")
@@ -133,12 +137,22 @@ html_hardening_csp = {
 epub_title = "Co-responder FAQ"
 epub_author = author
 epub_publisher = author
+epub_contributor = author
+epub_description = (
+    "Questions and answers on police co-responder programs and non-police, peer-led "
+    "crisis response, with the sources behind every claim."
+)
 epub_copyright = copyright
 epub_language = language
-epub_identifier = "https://peoplesbudgetgreenfield.com/co-responder-faq/"
-epub_scheme = "URL"
+# The identifier doubles as an XML id in the package file, so it must be a
+# plain name; the NCX table of contents repeats it and must match.
+epub_uid = epub_identifier = "greenfield-peoples-budget-co-responder-faq"
+epub_scheme = "URN"
 # furo's stylesheet is written for browsers; e-readers get Sphinx's basic theme.
 epub_theme = "epub"
 epub_css_files = ["epub.css"]
 epub_show_urls = "inline"
-epub_exclude_files = ["search.html", "genindex.html"]
+epub_use_index = False
+# Sphinx 9.0 keeps a ".buildinfo.bak" after a configuration change and then
+# warns that it cannot package it.
+epub_exclude_files = ["search.html", ".buildinfo.bak"]

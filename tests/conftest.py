@@ -37,7 +37,17 @@ def rootdir():
 def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):
     """Run sphinx-build as a contributor would; return the finished process."""
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", builder, *SPHINX_OPTS, *extra, str(source), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            builder,
+            *SPHINX_OPTS,
+            *extra,
+            str(source),
+            str(out),
+        ],
         capture_output=True,
         text=True,
         cwd=source,
@@ -58,7 +68,8 @@ def copy_site(dest: Path) -> Path:
 
 def _build_once(tmp_path_factory, builder: str) -> Path:
     out = tmp_path_factory.mktemp(builder)
-    result = sphinx_build(PROJECT, out, builder, "-d", str(out / ".doctrees"))
+    doctrees = tmp_path_factory.mktemp(f"{builder}-doctrees")
+    result = sphinx_build(PROJECT, out, builder, "-d", str(doctrees))
     assert result.returncode == 0, f"{builder} build failed:\n{result.stdout}\n{result.stderr}"
     assert "WARNING" not in result.stderr, result.stderr
     (out / "build.log").write_text(result.stdout + result.stderr)

@@ -59,6 +59,16 @@ def _year_part(entry) -> str:
     return plain(entry.fields.get("year", "n.d."))
 
 
+def _letters(index: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa: as many as a prolific author needs."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
 class AuthorYearLabels:
     """Labels for every entry of one bibliography database, computed once."""
 
@@ -68,8 +78,8 @@ class AuthorYearLabels:
             groups[_author_part(entry), _year_part(entry)].append(key)
         self.labels = {}
         for (authors, year), keys in groups.items():
-            suffixes = [""] if len(keys) == 1 else "abcdefghijklmnopqrstuvwxyz"
-            for suffix, key in zip(suffixes, sorted(keys)):
+            for index, key in enumerate(sorted(keys)):
+                suffix = _letters(index) if len(keys) > 1 else ""
                 self.labels[key] = f"{authors}{_LABEL_SEPARATOR}{year}{suffix}"
 
 
@@ -100,7 +110,7 @@ def _web_links(children, data):
         parts.append(
             words[
                 "Archived copy:",
-                href[field("archiveurl", raw=True), field("archiveurl", raw=True)],
+                href(field("archiveurl", raw=True))[field("archiveurl", raw=True)],
                 optional["(archived ", field("archivedate"), ")"],
                 "(original link dead)",
             ]
@@ -109,7 +119,7 @@ def _web_links(children, data):
         if url:
             parts.append(
                 words[
-                    href[field("url", raw=True), field("url", raw=True)],
+                    href(field("url", raw=True))[field("url", raw=True)],
                     optional["(accessed ", field("urldate"), ")"],
                 ]
             )
@@ -117,13 +127,13 @@ def _web_links(children, data):
             parts.append(
                 words[
                     "Archived copy:",
-                    href[field("archiveurl", raw=True), field("archiveurl", raw=True)],
+                    href(field("archiveurl", raw=True))[field("archiveurl", raw=True)],
                     optional["(archived ", field("archivedate"), ")"],
                 ]
             )
     if doi:
         parts.append(
-            href[join[DOI_RESOLVER, field("doi", raw=True)], join["doi:", field("doi", raw=True)]]
+            href(join[DOI_RESOLVER, field("doi", raw=True)])[join["doi:", field("doi", raw=True)]]
         )
     if "isbn" in fields:
         parts.append(join(sep=" ")["ISBN", field("isbn")])
@@ -202,9 +212,7 @@ class ReferencingStyle(AuthorYearReferenceStyle):
                 post_text_sep=self.post_text_sep,
             ),
         ]
-        self.role_style.update(
-            (role, style) for style in labelled for role in style.role_names()
-        )
+        self.role_style.update((role, style) for style in labelled for role in style.role_names())
 
 
 def remember_database(app, env, docnames):
@@ -221,4 +229,3 @@ def setup(app):
     # Before sphinxcontrib-bibtex formats labels in its own env-updated handler.
     app.connect("env-before-read-docs", remember_database)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-

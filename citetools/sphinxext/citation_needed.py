@@ -120,9 +120,7 @@ def purge_claims(app, env, docname):
 
 
 def merge_claims(app, env, docnames, other):
-    _all_claims(env).update(
-        {d: c for d, c in _all_claims(other).items() if d in docnames}
-    )
+    _all_claims(env).update({d: c for d, c in _all_claims(other).items() if d in docnames})
     report = getattr(other, "citation_needed_report", None)
     if report in docnames:
         env.citation_needed_report = report

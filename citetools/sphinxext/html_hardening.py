@@ -7,10 +7,9 @@
   noreferrer"`` on every link that leaves the site.
 * Inline ``style`` attributes, which the policy blocks, become SVG
   presentation attributes (the theme's icons); any other one fails the build.
-* ARIA: the bibliography list's entries get ``role="listitem"`` (docutils
-  writes the deprecated ``doc-biblioentry``, which a ``list`` may not hold),
-  the theme's two drawers get distinct names, and each heading's link says
-  which heading it copies.
+* ARIA: the theme's two drawers (``<aside>`` landmarks) get distinct names,
+  and each heading's link says which heading it links to. (Bibliography lists
+  are plain ``<ul>`` markup: see ``bibliography_markup``.)
 """
 
 from __future__ import annotations
@@ -97,15 +96,13 @@ def _mark_external_links(soup, own_host: str) -> None:
 
 
 def _fix_aria(soup) -> None:
-    for entry in soup.select('[role="list"] > .citation[role="doc-biblioentry"]'):
-        entry["role"] = "listitem"
     for drawer, name in DRAWER_NAMES.items():
         for aside in soup.select(f"aside.{drawer}"):
             aside["aria-label"] = name
     for link in soup.select("a.headerlink"):
         heading = link.parent
         text = heading.get_text(" ", strip=True).removesuffix(link.get_text(strip=True))
-        label = f"Link to this section: {text.strip()}"
+        label = f"Copy link to this section: {text.strip()}"
         link["aria-label"] = label
         link["title"] = label
 

@@ -1,0 +1,75 @@
+"""Stop the build at a malformed ``references.bib`` with its file and line.
+
+pybtex raises from inside sphinxcontrib-bibtex, and Sphinx then prints a crash
+report that names neither the file nor a fix. Parsing first lets us say
+``references.bib:5: ERROR: syntax error: '}' expected`` and what usually causes
+it, then stop: every citation would otherwise fail too, burying the one
+message that matters.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pybtex.database import BibliographyDataError
+from pybtex.database.input.bibtex import Parser
+from pybtex.scanner import PybtexSyntaxError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HINT = "look for a missing comma after the previous field or an unclosed brace"
+EXIT_STATUS = 2
+
+
+class BibliographyError(Exception):
+    def __init__(self, path: Path, line: int, message: str):
+        super().__init__(message)
+        self.location = f"{path}:{line}" if line else str(path)
+
+
+def _repeated_key_line(text: str, message: str) -> int:
+    """pybtex names a repeated key but not where it repeats."""
+    match = re.search(r"entry: (\S+)", message)
+    if not match:
+        return 0
+    pattern = re.compile(r"@\w+\s*[{(]\s*" + re.escape(match.group(1)) + r"\s*,", re.IGNORECASE)
+    starts = [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
+    return starts[1] if len(starts) > 1 else (starts[0] if starts else 0)
+
+
+def check(path: Path) -> None:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes().count(b"\n", 0, error.start) + 1
+        raise BibliographyError(path, line, "not UTF-8; save the file as UTF-8") from None
+    except OSError as error:
+        raise BibliographyError(path, 0, f"cannot read: {error.strerror}") from None
+    try:
+        Parser().parse_string(text)
+    except PybtexSyntaxError as error:
+        raise BibliographyError(
+            path, error.lineno or 0, f"{error.error_type}: {error.args[0]}; {HINT}"
+        ) from None
+    except BibliographyDataError as error:
+        line = _repeated_key_line(text, str(error))
+        raise BibliographyError(path, line, f"{error}; give each entry its own key") from None
+
+
+def check_bibfiles(app) -> None:
+    for name in app.config.bibtex_bibfiles or []:
+        try:
+            check(Path(app.confdir, name))
+        except BibliographyError as error:
+            logger.error(str(error), location=error.location)
+            # SystemExit passes through Sphinx's crash report: the message
+            # above is the whole story.
+            raise SystemExit(EXIT_STATUS) from None
+
+
+def setup(app):
+    # Before sphinxcontrib-bibtex parses the files in its own handler.
+    app.connect("builder-inited", check_bibfiles, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,60 @@
+"""A contributor's mistakes stop the build with the file, the line and a fix."""
+
+import re
+
+from conftest import copy_site, sphinx_build
+
+
+def replace_in(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def first_citation(site):
+    for page in sorted((site / "faq").glob("*.md")):
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            match = re.search(r"\{cite:[a-z]+\}`(?:\{[^}]*\})?([a-z0-9]+)", line)
+            if match:
+                return page, number, match.group(1)
+    raise AssertionError("no citation in the FAQ")
+
+
+def test_unknown_key_fails_naming_page_and_line(tmp_path):
+    site = copy_site(tmp_path / "site")
+    page, line, key = first_citation(site)
+    replace_in(page, f"`{key}", f"`{key}x")
+    result = sphinx_build(site, tmp_path / "out")
+    assert result.returncode != 0
+    assert f'{page}:{line}: WARNING: could not find bibtex key "{key}x"' in result.stderr
+
+
+def test_missing_comma_fails_naming_references_bib_and_line(tmp_path):
+    site = copy_site(tmp_path / "site")
+    bib = site / "references.bib"
+    lines = bib.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("title"))
+    lines[number] = lines[number].rstrip().rstrip(",") + "\n"
+    bib.write_text("".join(lines), encoding="utf-8")
+    result = sphinx_build(site, tmp_path / "out")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert f"{bib}:{number + 2}: ERROR: syntax error" in output
+    assert "missing comma" in output
+    assert "Traceback" not in output
+    assert bib.read_text(encoding="utf-8") == "".join(lines)
+
+
+def test_repeated_key_fails_naming_the_second_entry(tmp_path):
+    site = copy_site(tmp_path / "site")
+    bib = site / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    first = re.search(r"@\w+\{([a-z0-9]+),", text)
+    extra = f"\n@misc{{{first.group(1)},\n  title = {{Again}},\n  year = {{2020}},\n}}\n"
+    bib.write_text(text + extra, encoding="utf-8")
+    result = sphinx_build(site, tmp_path / "out")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    line = text.count("\n") + 2
+    assert f"{bib}:{line}: ERROR: repeated bibliography entry: {first.group(1)}" in output
+    assert "Traceback" not in output

@@ -25,6 +25,7 @@ extensions = [
     "sphinxext.opengraph",
     "sphinx_sitemap",
     "notfound.extension",
+    "citetools.sphinxext.share_descriptions",
     "citetools.sphinxext.citation_previews",
     "citetools.sphinxext.page_weight",
     "citetools.sphinxext.html_hardening",
@@ -94,7 +95,9 @@ ogp_site_url = html_baseurl
 ogp_site_name = "Co-responder FAQ"
 ogp_image = html_baseurl + "_static/social-card.png"
 ogp_image_alt = "Co-responder FAQ, from the Greenfield People's Budget"
-ogp_description_length = 200
+# citetools.sphinxext.share_descriptions writes og:description and the meta
+# description from each page's opening sentences, without citations.
+share_description_length = 200
 # Social cards would need matplotlib and would replace the image above.
 ogp_social_cards = {"enable": False}
 # Twitter/X reads og:title, og:description and og:image; it needs only this.

@@ -148,6 +148,7 @@ def open_page(browser, site_url):
     def open_(path: str = "", **options):
         options.setdefault("viewport", DESKTOP)
         context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
         watch = Watch(site_url)
 
         def route(route):

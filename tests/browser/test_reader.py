@@ -223,7 +223,7 @@ def test_printed_answer_shows_source_urls_and_hides_navigation(open_page, faq_pa
             "els => els.filter(e => getComputedStyle(e).display !== 'none').length"
         )
         assert shown == 0, f"{selector} is printed"
-    source = page.locator("div.citation a[href^='http']:not(.url-shown)").first
+    source = page.locator(".citation a[href^='http']:not(.url-shown)").first
     href = source.get_attribute("href")
     after = source.evaluate("e => getComputedStyle(e, '::after').content")
     assert href in after, after

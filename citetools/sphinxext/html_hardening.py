@@ -64,9 +64,7 @@ def _move_styles_to_svg_attributes(soup, page: str) -> None:
     for element in soup.find_all(style=True):
         declarations = [d.split(":", 1) for d in element["style"].split(";") if d.strip()]
         movable = element.name in {"svg", "path", "line", "circle", "g", "rect", "polyline"}
-        if movable and all(
-            len(d) == 2 and d[0].strip() in SVG_PRESENTATION for d in declarations
-        ):
+        if movable and all(len(d) == 2 and d[0].strip() in SVG_PRESENTATION for d in declarations):
             for prop, value in declarations:
                 value = value.strip()
                 if prop.strip() == "opacity" and value.endswith("%"):

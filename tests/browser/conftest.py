@@ -160,12 +160,12 @@ def open_page(browser, site_url):
         context.route("**/*", route)
         page = context.new_page()
         page.add_init_script(WATCH_SCRIPT)
-        page.on(
-            "console",
-            lambda message: message.type == "error"
-            and not _expected_404(message, path)
-            and watch.console_errors.append(message.text),
-        )
+
+        def console(message):
+            if message.type == "error" and not _expected_404(message, path):
+                watch.console_errors.append(message.text)
+
+        page.on("console", console)
         page.goto(site_url + path)
         opened.append((context, page, watch))
         return page, watch

@@ -80,7 +80,9 @@ def test_missing_page_shows_the_404_page(open_page):
     settle(page)
     assert page.locator("h1").inner_text() == "Page not found"
     # Its stylesheet loads although the page sits at a made-up address.
-    color = page.evaluate("getComputedStyle(document.body).getPropertyValue('--color-brand-primary')")
+    color = page.evaluate(
+        "getComputedStyle(document.body).getPropertyValue('--color-brand-primary')"
+    )
     assert color.strip(), "furo.css did not load on the 404 page"
 
 

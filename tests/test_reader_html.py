@@ -16,9 +16,10 @@ from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 from bs4 import BeautifulSoup
-from conftest import copy_site, sphinx_build
 
 from citetools.sphinxext.share_descriptions import describe
+
+from conftest import copy_site, sphinx_build
 
 WEIGHT_LIMIT = 100 * 1024
 DEFAULT_BASEURL = "http://127.0.0.1:8000/"

@@ -7,12 +7,14 @@ assets this site does not use there:
   does gets it back);
 * ``styles/furo-extensions.css`` styles extensions the site does not load;
 * Sphinx's search helpers (``documentation_options.js``, ``doctools.js``,
-  ``sphinx_highlight.js``) matter only on the search page, which keeps them.
+  ``sphinx_highlight.js``) matter only on the search page, which keeps them;
+* the theme's icon sheet holds icons no page shows (edit and view buttons
+  for a source repository): each page keeps the ones it uses.
 """
 
 from __future__ import annotations
 
-from citetools.sphinxext.html_pages import is_web_build
+from citetools.sphinxext.html_pages import is_web_build, rewrite_pages
 
 CODE_CSS = "pygments.css"
 UNUSED_CSS = frozenset({"styles/furo-extensions.css"})
@@ -39,7 +41,22 @@ def trim_assets(app, pagename, templatename, context, doctree) -> None:
         ]
 
 
+def drop_unused_icons(app, page: str, soup) -> None:
+    used = {
+        use.get("href", use.get("xlink:href", "")).removeprefix("#") for use in soup.find_all("use")
+    }
+    for symbol in soup.select("svg > symbol[id]"):
+        if symbol["id"] not in used:
+            symbol.decompose()
+
+
+def trim_pages(app, exception) -> None:
+    if exception is None and is_web_build(app):
+        rewrite_pages(app, drop_unused_icons)
+
+
 def setup(app):
     # After the theme and the other extensions have added their assets.
     app.connect("html-page-context", trim_assets, priority=900)
+    app.connect("build-finished", trim_pages, priority=800)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -46,7 +46,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def _unavailable(reason: str):
+def browser_unavailable(reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: .ci/run installs chromium, so this is an error)")
     pytest.skip(reason)
@@ -105,11 +105,11 @@ def site_url(site_html):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
+        browser_unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("playwright is not installed: make venv")
+        browser_unavailable("playwright is not installed: make venv")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

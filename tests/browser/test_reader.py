@@ -198,12 +198,13 @@ def test_a_tap_previews_and_a_second_tap_follows(open_page, faq_path, screenshot
     page.wait_for_function("location.hash.length > 1")
 
 
-def test_search_finds_cahoots(open_page):
+def test_search_finds_cahoots(open_page, screenshots):
     page, _ = open_page("search.html?q=CAHOOTS")
     results = page.locator("#search-results ul.search li")
-    results.first.wait_for(timeout=10_000)
+    results.first.wait_for()
     assert results.count() >= 1
     assert "CAHOOTS" in page.locator("#search-results").inner_text()
+    page.screenshot(path=screenshots / "search-cahoots.png")
 
 
 def test_dark_mode_renders(open_page, faq_path, screenshots):

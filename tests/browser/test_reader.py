@@ -251,3 +251,20 @@ def test_heading_link_copies_the_section_address(open_page, faq_path):
     page.locator(".copy-link-status", has_text="copied").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.endswith(target) and copied.startswith("http://127.0.0.1:")
+
+
+def test_the_page_policy_blocks_injected_inline_script(open_page):
+    page, watch = open_page("index.html")
+    settle(page)
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.__injected = true";
+            document.body.append(script);
+        }"""
+    )
+    assert page.evaluate("window.__injected") is None
+    violations = page.evaluate("window.__cspViolations.splice(0)")
+    assert any(v.startswith("script-src") for v in violations), violations
+    # Expected here: the watch must not fail this test for it.
+    watch.console_errors.clear()

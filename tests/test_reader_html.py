@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 
 from citetools.sphinxext.share_descriptions import describe
 
-from conftest import copy_site, sphinx_build
+from conftest import PROJECT, copy_site, sphinx_build
 
 WEIGHT_LIMIT = 100 * 1024
 DEFAULT_BASEURL = "http://127.0.0.1:8000/"
@@ -196,6 +196,7 @@ def test_a_page_style_attribute_fails_the_build_with_advice(tmp_path):
     source.mkdir()
     (source / "conf.py").write_text(
         'extensions = ["citetools.sphinxext.html_hardening"]\n'
+        'html_theme = "furo"\n'
         'html_baseurl = "https://example.org/"\n'
     )
     (source / "index.rst").write_text(
@@ -207,6 +208,24 @@ def test_a_page_style_attribute_fails_the_build_with_advice(tmp_path):
         result.stderr
     )
     assert "_static/faq.css" in result.stderr
+
+
+def test_make_serve_can_turn_the_policy_off_for_live_reload(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        'extensions = ["citetools.sphinxext.html_hardening"]\nhtml_theme = "furo"\n'
+    )
+    (source / "index.rst").write_text("Title\n=====\n\nText.\n")
+    for enabled, expected in (("1", True), ("0", False)):
+        out = tmp_path / f"out{enabled}"
+        define = f"html_hardening_csp_enabled={enabled}"
+        result = sphinx_build(source, out, "html", "-D", define)
+        assert result.returncode == 0, result.stderr
+        soup = soup_of(out, "index.html")
+        assert (meta(soup, **{"http-equiv": "Content-Security-Policy"}) is not None) is expected
+        assert meta(soup, name="referrer") == "no-referrer"
+    assert "html_hardening_csp_enabled=0" in (PROJECT / "Makefile").read_text()
 
 
 # -- Accessibility ------------------------------------------------------------

@@ -114,12 +114,13 @@ def harden(app, page: str, soup) -> None:
     scripts = {csp_hash(s.string or "") for s in soup.find_all("script") if not s.get("src")}
     styles = {csp_hash(s.string or "") for s in soup.find_all("style")}
     _set_meta(soup, "name", "referrer", "no-referrer")
-    _set_meta(
-        soup,
-        "http-equiv",
-        "Content-Security-Policy",
-        policy(app.config.html_hardening_csp, scripts, styles),
-    )
+    if app.config.html_hardening_csp_enabled:
+        _set_meta(
+            soup,
+            "http-equiv",
+            "Content-Security-Policy",
+            policy(app.config.html_hardening_csp, scripts, styles),
+        )
 
 
 def harden_pages(app, exception) -> None:
@@ -134,6 +135,9 @@ def setup(app):
         "html",
         types=frozenset({dict}),
     )
+    # `make serve` turns the policy off: sphinx-autobuild injects an inline
+    # live-reload script into every page it serves, which the policy would block.
+    app.add_config_value("html_hardening_csp_enabled", True, "html", types=frozenset({bool}))
     # After every other extension has written its files.
     app.connect("build-finished", harden_pages, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -52,6 +52,19 @@ serve: $(DOCS_STAMP)  ## Rebuild on save and reload the browser on 127.0.0.1:800
 test: $(TEST_STAMP)  ## Run the test suite (builds the site and the ePub).
 	$(VENVDIR)/bin/python -m pytest
 
+# Link checking: `citetools links --check` runs Sphinx's linkcheck builder (log in
+# _build/linkcheck/sphinx.log; its exit status is ignored, the report decides), unless
+# nothing changed and every link worked within the cache's age, then writes
+# _build/linkcheck/sources.md and sources.json. Its exit status: 0 nothing broken,
+# 1 a source (or a page's link) broken, 3 network unreachable; make itself exits 2 on
+# any failure and names the status in its "Error 1" or "Error 3" line.
+# LINKCHECKOPTS="--no-cache" checks every link again; "--format github" annotates.
+LINKCHECKOPTS ?=
+
+.PHONY: linkcheck
+linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archived copy.
+	@$(VENVDIR)/bin/citetools links --check --builddir $(BUILDDIR) $(LINKCHECKOPTS)
+
 .PHONY: clean
 clean:  ## Remove the build output.
 	rm -rf $(BUILDDIR)

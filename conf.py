@@ -21,6 +21,7 @@ extensions = [
     "citetools.sphinxext.bibstyle",
     "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",
+    "citetools.sphinxext.linkcheck_sources",
     # Readers' experience: see the Previews, Sharing and Hardening sections below.
     "sphinxext.opengraph",
     "sphinx_sitemap",
@@ -58,6 +59,57 @@ bibtex_bibliography_id = "sources-{bibliography_count}"
 # Each answer lists its own sources and the References page lists them all, so
 # every key appears in two bibliographies by design.
 suppress_warnings = ["bibtex.duplicate_citation"]
+
+# -- Link checking ------------------------------------------------------------
+# `make linkcheck` runs Sphinx's linkcheck builder, then `citetools links` maps each
+# result to the entry and line of references.bib (_build/linkcheck/sources.md).
+# citetools.sphinxext.linkcheck_sources checks DOIs against the resolver's registration
+# record ($CITETOOLS_DOI_RESOLVER, default https://doi.org) and skips links found working
+# within the cache's age.
+
+# Enough parallel requests that a few slow hosts do not hold up the rest; the sources
+# are spread over dozens of hosts, so no single host sees many at once.
+linkcheck_workers = 32
+# News and government sites can take several seconds; a host silent for longer is
+# reported as a timeout, not as broken.
+linkcheck_timeout = 15
+linkcheck_report_timeouts_as_broken = False
+# One more try before calling a link broken: a dropped connection is often transient.
+linkcheck_retries = 2
+# Longest wait per host for a 429 answer (Retry-After is honoured up to this), after
+# which the link is reported as rate-limited, not broken.
+linkcheck_rate_limit_timeout = 120.0
+citetools_linkcheck_cache_days = 7
+# Sphinx sends its browser-like User-Agent ending in "Sphinx/<version>", and only the
+# headers of the first matching entry here; "*" gives every host the Accept headers a
+# browser sends, without which some servers answer 406 or 403.
+linkcheck_request_headers = {
+    "*": {
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "en;q=0.9,*;q=0.5",
+    },
+}
+# Nothing is ignored outright: a site that refuses robots is reported as "blocked" for a
+# person to check, never hidden.
+linkcheck_ignore = []
+# Anchors are checked (a fragment naming a section that no longer exists is reported),
+# except fragments that no HTML page carries as an id:
+linkcheck_anchors = True
+linkcheck_anchors_ignore = [
+    "^!",  # "#!/route": client-side routes of single-page sites, not ids
+    "^:~:",  # "#:~:text=...": text fragments, matched by the browser against the text
+]
+linkcheck_anchors_ignore_for_url = [
+    # GitHub renders README and file anchors with JavaScript ("user-content-" ids), so
+    # the fetched HTML lacks them (sphinx-doc/sphinx#9435).
+    r"https://github\.com/",
+]
+# Redirects are judged by `citetools links`, not by linkcheck_allowed_redirects (whose
+# patterns cannot tie the two sides' hosts together):
+# - http to https on the same address: working (the entry may be updated);
+# - temporary redirects (302, 303, 307), e.g. an archive's snapshot lookup: working;
+# - permanent redirects (301, 308): "redirected", with the new address to put in the entry.
+# DOIs never redirect to the publisher here: they are checked at the resolver.
 
 # -- HTML ---------------------------------------------------------------------
 

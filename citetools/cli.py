@@ -12,6 +12,7 @@ import sys
 
 COMMANDS = {
     # name: (module, one-line help)
+    "links": ("citetools.links", "report broken source links by entry and line of references.bib"),
 }
 
 

@@ -203,7 +203,10 @@ def test_search_finds_cahoots(open_page, screenshots):
     results = page.locator("#search-results ul.search li")
     results.first.wait_for()
     assert results.count() >= 1
-    assert "CAHOOTS" in page.locator("#search-results").inner_text()
+    # Each result's excerpt, with the word in it, arrives after the result's title.
+    page.wait_for_function(
+        "document.querySelector('#search-results ul.search').innerText.includes('CAHOOTS')"
+    )
     page.screenshot(path=screenshots / "search-cahoots.png")
 
 

@@ -128,7 +128,6 @@ def screenshots():
 class Watch:
     """What a page did that a reader must never be exposed to."""
 
-    site: str
     outside_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
@@ -149,7 +148,7 @@ def open_page(browser, site_url):
         options.setdefault("viewport", DESKTOP)
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
-        watch = Watch(site_url)
+        watch = Watch()
 
         def route(route):
             if route.request.url.startswith("http://127.0.0.1:"):

@@ -42,8 +42,10 @@ epub: $(DOCS_STAMP)  ## Build the ePub into _build/epub.
 	$(SPHINXBUILD) -M epub . $(BUILDDIR) $(SPHINXOPTS)
 
 .PHONY: serve
+# The page's Content-Security-Policy would block the live-reload script autobuild injects.
 serve: $(DOCS_STAMP)  ## Rebuild on save and reload the browser on 127.0.0.1:8000.
 	$(VENVDIR)/bin/sphinx-autobuild . $(BUILDDIR)/html $(SPHINXOPTS) \
+		-D html_hardening_csp_enabled=0 \
 		--host 127.0.0.1 --port $(PORT) --watch citetools --watch _static
 
 # -- Contributor checks (citetools lint, fmt, claims) --

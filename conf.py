@@ -1,5 +1,8 @@
 """Sphinx configuration for the Greenfield People's Budget co-responder FAQ."""
 
+import os
+from urllib.parse import urlsplit
+
 # -- Project ------------------------------------------------------------------
 
 project = "Co-responder FAQ"
@@ -19,6 +22,14 @@ extensions = [
     "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",
     "citetools.sphinxext.linkcheck_sources",
+    # Readers' experience: see the Previews, Sharing and Hardening sections below.
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    "notfound.extension",
+    "citetools.sphinxext.share_descriptions",
+    "citetools.sphinxext.citation_previews",
+    "citetools.sphinxext.page_weight",
+    "citetools.sphinxext.html_hardening",
 ]
 
 # Only the site's own pages: README.md, CONTRIBUTING.md and the test roots are
@@ -110,6 +121,71 @@ html_show_sourcelink = False
 html_copy_source = False
 # An FAQ has no index terms; an empty index page would only confuse readers.
 html_use_index = False
+html_favicon = "_static/favicon.svg"
+templates_path = ["_templates"]
+
+# -- Previews -----------------------------------------------------------------
+
+# citetools.sphinxext.citation_previews: hovering, tapping or focusing a
+# citation shows its full reference, which the page already holds (nothing is
+# fetched). page_weight drops the theme's assets a page does not use.
+
+# -- Sharing ------------------------------------------------------------------
+
+# The address the site is published at: canonical links, og:url, the social
+# image and sitemap.xml all derive from it. The host that publishes the site
+# sets SITE_BASEURL (Read the Docs sets READTHEDOCS_CANONICAL_URL). No address
+# is known yet, so a build without either names the one `make serve` uses.
+SITE_BASEURL_DEFAULT = "http://127.0.0.1:8000/"
+html_baseurl = (
+    os.environ.get("SITE_BASEURL")
+    or os.environ.get("READTHEDOCS_CANONICAL_URL")
+    or SITE_BASEURL_DEFAULT
+).rstrip("/") + "/"
+
+ogp_site_url = html_baseurl
+ogp_site_name = "Co-responder FAQ"
+ogp_image = html_baseurl + "_static/social-card.png"
+ogp_image_alt = "Co-responder FAQ, from the Greenfield People's Budget"
+# citetools.sphinxext.share_descriptions writes og:description and the meta
+# description from each page's opening sentences, without citations.
+share_description_length = 200
+# Social cards would need matplotlib and would replace the image above.
+ogp_social_cards = {"enable": False}
+# Twitter/X reads og:title, og:description and og:image; it needs only this.
+ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary_large_image">']
+
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+
+# The 404 page is served for any missing path, so its links are absolute.
+notfound_urls_prefix = urlsplit(html_baseurl).path
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>There is no page at this address. It may have moved: the "
+        '<a href="' + notfound_urls_prefix + '">list of questions</a> links to every '
+        "answer, and the search in the menu finds any word on the site.</p>"
+    ),
+}
+
+# -- Hardening ----------------------------------------------------------------
+
+# citetools.sphinxext.html_hardening: a Content-Security-Policy allowing only the
+# site itself, no referrer, rel="noopener noreferrer" on outside links, and ARIA
+# fixes for the theme and the bibliography markup.
+html_hardening_csp = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
 
 # -- ePub ---------------------------------------------------------------------
 

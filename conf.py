@@ -205,9 +205,30 @@ epub_uid = epub_identifier = "greenfield-peoples-budget-co-responder-faq"
 epub_scheme = "URN"
 # furo's stylesheet is written for browsers; e-readers get Sphinx's basic theme.
 epub_theme = "epub"
-epub_css_files = ["epub.css"]
+epub_css_files = ["faq-epub.css"]
 epub_show_urls = "inline"
 epub_use_index = False
-# Sphinx 9.0 keeps a ".buildinfo.bak" after a configuration change and then
-# warns that it cannot package it.
-epub_exclude_files = ["search.html", ".buildinfo.bak"]
+epub_exclude_files = [
+    "search.html",
+    # Sphinx 9.0 keeps a ".buildinfo.bak" after a configuration change and then
+    # warns that it cannot package it.
+    ".buildinfo.bak",
+    # The web site's scripts, styles and images: no chapter of the book uses them.
+    *(
+        f"_static/{name}"
+        for name in (
+            "citation-previews.js",
+            "copy-link.js",
+            "doctools.js",
+            "documentation_options.js",
+            "faq.css",
+            "favicon.svg",
+            "language_data.js",
+            "minus.png",
+            "plus.png",
+            "searchtools.js",
+            "social-card.png",
+            "sphinx_highlight.js",
+        )
+    ),
+]

@@ -133,9 +133,10 @@ def run(args) -> int:
         records += report.bib_records(bib, name, results, manifest.doi_resolver)
     records += report.page_records(results, {r.checked for r in records})
 
-    report.write_json(records, outdir)
     when = now()
     if report.offline(records):
+        # No sources.json: a record per source, each "broken", is the list of
+        # false alarms that the one line below replaces.
         waiting = sum(1 for r in records if r.checked_now and r.key)
         message = (
             f"linkcheck: network unreachable: no external host answered "
@@ -146,6 +147,8 @@ def run(args) -> int:
         )
         print(message)
         return OFFLINE  # the cache keeps what worked before the network went away
+
+    report.write_json(records, outdir)
 
     if from_cache is None:
         checked = [r for r in records if r.checked_now]

@@ -243,6 +243,9 @@ def test_offline_is_one_line_and_exit_3(tmp_path):
         "linkcheck: network unreachable: no external host answered (18 sources not checked)\n"
     )
     assert err == ""
+    report = root / "_build" / "linkcheck"
+    assert not (report / "sources.json").exists()
+    assert "network unreachable" in (report / "sources.md").read_text()
 
 
 WORKING_BIB = """@misc{ok2020,

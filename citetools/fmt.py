@@ -167,7 +167,7 @@ def run(args) -> int:
         if bib.failures:
             for failure in bib.failures:
                 print(f"{shown}:{failure.line}: {failure.code} {failure.message}")
-            print(f"{shown}: left unchanged: fix the errors above first", file=sys.stderr)
+            print(f"{shown}:0: left unchanged: fix the errors above first", file=sys.stderr)
             status = max(status, 1)
             continue
         try:
@@ -195,5 +195,5 @@ def run(args) -> int:
             status = max(status, 1)
         else:
             write_atomically(Path(path), text)
-            print(f"formatted {shown}", file=sys.stderr)
+            print(f"{shown}:0: rewritten in the canonical layout", file=sys.stderr)
     return status

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from citetools import bibfile, checks, pages
-from citetools.findings import ERROR, WARNING, Finding, display_path, render
+from citetools.findings import ERROR, WARNING, Finding, display_path, plural, render
 
 DEFAULT_BIB = Path("references.bib")
 HTTPS_PROBE = "CITETOOLS_HTTPS_PROBE"
@@ -54,6 +54,7 @@ def run(args) -> int:
     bib_paths = args.bib or [DEFAULT_BIB]
     page_args = args.pages if args.pages is not None else ([] if args.bib else [Path(".")])
     findings: list[Finding] = []
+    page_files: list[Path] = []
     unreadable = False
     bibs = []
     for path in bib_paths:
@@ -67,17 +68,27 @@ def run(args) -> int:
     findings += checks.check_files(bibs, online_probe=_probe_https if args.online else None)
     # Pages are checked against the bibliography: without all of it, every key looks unknown.
     if page_args and len(bibs) == len(bib_paths):
-        page_files = []
-        for arg in page_args:
-            page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
-        scanned = []
-        for path in page_files:
-            try:
-                scanned.append(pages.scan(path))
-            except bibfile.UnreadableBibFile as error:
-                unreadable = True
-                findings.append(Finding(display_path(path), error.line, error.code, error.message))
-        findings += check_pages(bibs, scanned)
+        try:
+            for arg in page_args:
+                page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
+        except bibfile.UnreadableBibFile as error:
+            # Without the list of pages, every entry would look uncited.
+            unreadable = True
+            page_files = []
+            findings.append(
+                Finding(display_path(error.path), error.line, error.code, error.message)
+            )
+        else:
+            scanned = []
+            for path in page_files:
+                try:
+                    scanned.append(pages.scan(path))
+                except bibfile.UnreadableBibFile as error:
+                    unreadable = True
+                    findings.append(
+                        Finding(display_path(path), error.line, error.code, error.message)
+                    )
+            findings += check_pages(bibs, scanned)
     output = render(findings, args.format)
     if output:
         print(output)
@@ -85,7 +96,13 @@ def run(args) -> int:
     warnings = sum(f.severity == WARNING for f in findings)
     if args.format == "text":
         checked = ", ".join(display_path(p) for p in bib_paths)
-        print(f"citetools lint: {errors} errors, {warnings} warnings ({checked})", file=sys.stderr)
+        if page_files:
+            checked += f" and {plural(len(page_files), 'page')}"
+        print(
+            f"citetools lint: {plural(errors, 'error')}, {plural(warnings, 'warning')} "
+            f"in {checked}",
+            file=sys.stderr,
+        )
     if unreadable:
         return 2
     return 1 if errors or (args.strict and warnings) else 0

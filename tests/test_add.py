@@ -247,14 +247,19 @@ def test_missing_metadata_is_written_and_listed(bib, capsys, web):
 def test_refuses_a_doi_already_present(bib, capsys):
     assert main(["add", "https://doi.org/10.5555/FIRST.2018"]) == 2
     err = capsys.readouterr().err
-    assert "already in references.bib as `aaron2018first` (line 3)" in err
+    assert err.startswith(
+        "references.bib:3: https://doi.org/10.5555/FIRST.2018 is already there as "
+        "`aaron2018first`: cite that key"
+    )
     assert "nothing was written" in err
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
 def test_refuses_a_url_already_present(bib, capsys):
     assert main(["add", "http://www.example.org/zulu/"]) == 2
-    assert "as `zulu2019last`" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("references.bib:")
+    assert "already there as `zulu2019last`" in err
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
@@ -265,7 +270,9 @@ def test_offline_leaves_the_file_untouched(bib, capsys, monkeypatch):
     monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
     assert main(["add", "10.5555/example.2021"]) == 2
     err = capsys.readouterr().err
-    assert "cannot reach 127.0.0.1 (the connection was refused): are you offline?" in err
+    assert err.startswith(
+        "references.bib:0: cannot reach 127.0.0.1 (the connection was refused): are you offline?"
+    )
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
@@ -278,11 +285,26 @@ def test_http_error_leaves_the_file_untouched(bib, capsys, web):
 
 def test_bad_arguments(bib, capsys):
     assert main(["add", "not a source"]) == 2
-    assert "neither a DOI" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("references.bib:0: `not a source` is neither a DOI")
     assert main(["add", "10.5555/example.2021", "--key", "aaron2018first"]) == 2
-    assert "already used" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(
+        "references.bib:3: the key `aaron2018first` is already used here"
+    )
+    assert main(["add", "10.5555/example.2021", "--key", "example2020crisis"]) == 2
+    err = capsys.readouterr().err
+    assert "does not contain the source's year 2021: e.g. `example2021crisis`" in err
+    assert bib.read_text(encoding="utf-8") == EXISTING
+
+
+def test_bad_key_is_reported_before_any_network_access(bib, capsys, monkeypatch):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
     assert main(["add", "10.5555/example.2021", "--key", "Example-2021"]) == 2
-    assert "e.g. `example2021crisis`" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("references.bib:0: the key `Example-2021` does not follow the convention")
+    assert "cannot reach" not in err
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 

@@ -277,6 +277,11 @@ def test_nothing_changed_and_all_cached_answers_without_sphinx(tmp_path):
         with resolver(f"http://127.0.0.1:{server.port}"):
             first = citetools("--check", "--srcdir", str(root))
             assert first[0] == 0  # a dead original with a working archive does not fail
+            last = first[1].splitlines()[-1]
+            assert last.startswith("linkcheck: 3 source links, 0 other links: 1 ignored, 2 working")
+            summary = (root / "_build/linkcheck/sources.md").read_text(encoding="utf-8")
+            assert "3 links of bibliography entries and 0 other links in pages" in summary
+            assert "2 links work (0 from the cache)." in summary
             assert log.exists()
             log.unlink()
             hits = server.hits.copy()

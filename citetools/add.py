@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from citetools import bibfile, checks, metadata
+from citetools.args import DEFAULT_BIB
 from citetools.bibfile import BibComment, BibEntry, BibFile
 from citetools.bibvalue import Part
 from citetools.findings import display_path
@@ -37,8 +38,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--bib",
         type=Path,
-        default=Path("references.bib"),
-        help="the bibliography to add to (default: references.bib)",
+        default=DEFAULT_BIB,
+        help=f"the bibliography to add to (default: {DEFAULT_BIB})",
     )
     parser.add_argument("--key", help="use this key instead of the one made by the convention")
 

@@ -126,6 +126,15 @@ def bib(tmp_path, monkeypatch, web):
     return path
 
 
+@pytest.fixture
+def offline(bib, monkeypatch):
+    """The DOI resolver at a port of 127.0.0.1 nothing listens on."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
+
+
 EXISTING = """% Sources of the FAQ.
 
 @article{aaron2018first,
@@ -263,11 +272,7 @@ def test_refuses_a_url_already_present(bib, capsys):
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
-def test_offline_leaves_the_file_untouched(bib, capsys, monkeypatch):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
+def test_offline_leaves_the_file_untouched(bib, capsys, offline):
     assert main(["add", "10.5555/example.2021"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
@@ -296,11 +301,7 @@ def test_bad_arguments(bib, capsys):
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
-def test_bad_key_is_reported_before_any_network_access(bib, capsys, monkeypatch):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
+def test_bad_key_is_reported_before_any_network_access(bib, capsys, offline):
     assert main(["add", "10.5555/example.2021", "--key", "Example-2021"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("references.bib:0: the key `Example-2021` does not follow the convention")

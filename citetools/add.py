@@ -65,7 +65,7 @@ def _bib_value(name: str, value: str) -> str:
 
 def _fail(path: Path, line: int, message: str) -> int:
     """``path:line: message``; line 0 when the problem is not at a line of the file."""
-    print(f"{display_path(path)}:{line}: {message}; nothing was written", file=sys.stderr)
+    print(f"{display_path(path)}:{line}: {message} (nothing was written)", file=sys.stderr)
     return 2
 
 
@@ -119,7 +119,7 @@ def run(args) -> int:
         for failure in bib.failures:
             print(f"{display_path(path)}:{failure.line}: {failure.code} {failure.message}")
         print(
-            f"{display_path(path)}:0: fix the errors above first; nothing was written",
+            f"{display_path(path)}:0: fix the errors above first (nothing was written)",
             file=sys.stderr,
         )
         return 1

@@ -179,6 +179,6 @@ def run(args) -> int:
     print(
         f"linkcheck: {plural(len(sources), 'source link')}, "
         f"{plural(len(records) - len(sources), 'other link')}: "
-        f"{report.counts(records) or 'none'}; report: {outdir / report.MARKDOWN_NAME}"
+        f"{report.counts(records) or 'none'}; report: {display_path(outdir / report.MARKDOWN_NAME)}"
     )
     return 1 if any(r.status == BROKEN for r in records) else 0

@@ -18,7 +18,7 @@ import pytest
 from citetools import bibfile
 from citetools.cli import main
 
-from conftest import copy_site, sphinx_build
+from conftest import PROJECT, copy_site, sphinx_build
 
 CSL = {
     "type": "article-journal",
@@ -347,3 +347,12 @@ def test_contributor_adds_and_cites_a_source(tmp_path, monkeypatch, web, capsys)
     assert 'href="#example2021crisis"' in html
     assert ">Example et al., 2021</a>)" in html
     assert "Crisis teams and response times: 50% faster?" in html
+
+
+def test_contributing_example_of_a_source_already_there(tmp_path, monkeypatch, capsys, offline):
+    """CONTRIBUTING.md's example DOI is already in references.bib: no lookup, one line."""
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    (shown,) = [line.strip() for line in guide.splitlines() if "is already there as" in line]
+    monkeypatch.chdir(copy_site(tmp_path / "site"))
+    assert main(["add", "10.1186/s12888-018-1836-2"]) == 2
+    assert capsys.readouterr().err == shown + "\n"

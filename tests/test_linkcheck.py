@@ -187,6 +187,11 @@ def test_a_broken_source_fails_with_its_bib_line(site):
     line = field_line(site["root"] / "references.bib", "notfound2020", "url")
     assert f"references.bib:{line}: broken: notfound2020 url " in site["out"]
     assert "working" not in site["out"].split("linkcheck:")[0]  # only problems are listed
+    assert site["out"].splitlines()[-1] == (
+        "linkcheck: 19 source links, 1 other link: 6 broken, 1 redirected, 1 blocked, "
+        "1 rate-limited, 1 timeout, 1 ignored, 9 working; report: "
+        f"{site['root'] / '_build/linkcheck/sources.md'}"
+    )
 
 
 def test_summary_groups_sources_by_status(site):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from citetools.cli import main
 
-from conftest import PROJECT
+from conftest import PROJECT, copy_site
 
 DATA = Path(__file__).parent / "data"
 BIB = DATA / "bib"
@@ -404,6 +404,32 @@ def test_real_references_bib_lints_clean(capsys, in_dir):
     status, findings = lint(capsys)
     assert [f for f in findings if f[2] != "unused-entry"] == []
     assert status == 0
+
+
+def test_contributing_lint_example_is_what_lint_prints(capsys, tmp_path, in_dir):
+    """CONTRIBUTING.md's example: the real site with a misspelt key and a missing urldate."""
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### `citetools lint`") :]
+    start = section.index("```text\n") + len("```text\n")
+    example = section[start : section.index("\n```", start)].splitlines()
+    site = in_dir(copy_site(tmp_path / "site"))
+    bib = site / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@misc{denver2021star,")
+    end = text.index("\n}\n", start)
+    entry = text[start:end]
+    bib.write_text(
+        text[:start] + re.sub(r"\n  urldate = \{[^}]*\},", "", entry) + text[end:],
+        encoding="utf-8",
+    )
+    page = site / "faq" / "incremental-change.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("puntis2018systematic", "puntis2018systematik", 1),
+        encoding="utf-8",
+    )
+    assert main(["lint"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() + err.splitlines() == example
 
 
 def test_pages_code_is_skipped_and_directives_are_read(capsys, tmp_path, in_dir):

@@ -70,7 +70,7 @@ test: check $(TEST_STAMP)  ## Run the checks and the test suite (builds the site
 LINKCHECKOPTS ?=
 
 .PHONY: linkcheck
-linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archived copy.
+linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archive; report: _build/linkcheck/sources.md.
 	@$(VENVDIR)/bin/citetools links --check --builddir $(BUILDDIR) $(LINKCHECKOPTS)
 
 .PHONY: clean

@@ -16,55 +16,24 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-PAGE = b"<!doctype html><html><body><h1>A source</h1></body></html>"
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # every worker may connect at once
-
-    def __init__(self, slow_seconds: float):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.slow_seconds = slow_seconds
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):
-        pass
-
-    def do_HEAD(self):
-        self._serve(body=False)
-
-    def do_GET(self):
-        self._serve(body=True)
-
-    def _serve(self, body: bool):
-        if self.path.startswith("/slow/"):
-            time.sleep(self.server.slow_seconds)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(PAGE)))
-        self.end_headers()
-        if body:
-            self.wfile.write(PAGE)
+# The tests' loopback server: `/ok` answers at once, `/slow` after its slow_seconds.
+sys.path.insert(0, str(PROJECT / "tests"))
+from linkserver import serving  # noqa: E402
 
 
 def _bibliography(port: int, count: int, slow_fraction: float) -> str:
     slow_every = round(1 / slow_fraction) if slow_fraction else 0
     entries = []
     for i in range(count):
-        kind = "slow" if slow_every and i % slow_every == 0 else "fast"
+        # The query makes each URL a link of its own; the server ignores it.
+        kind = "slow" if slow_every and i % slow_every == 0 else "ok"
         entries.append(
             f"@misc{{source{i},\n  author = {{Author{i}, Ann}},\n  title = {{Source {i}}},\n"
-            f"  year = {{2020}},\n  url = {{http://127.0.0.1:{port}/{kind}/{i}}},\n}}\n"
+            f"  year = {{2020}},\n  url = {{http://127.0.0.1:{port}/{kind}?source={i}}},\n}}\n"
         )
     return "\n".join(entries)
 
@@ -113,23 +82,17 @@ def _sphinx_default(root: Path) -> int:
 
 def measure(count: int = 500, slow_fraction: float = 0.1, slow_seconds: float = 2.0) -> dict:
     """Seconds taken by each run, with the number of URLs and slow ones."""
-    server = _Server(slow_seconds)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    bib = _bibliography(server.server_address[1], count, slow_fraction)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            ours = _site(Path(tmp) / "site", bib, (PROJECT / "conf.py").read_text())
-            default = _site(Path(tmp) / "default", bib, _DEFAULT_CONF)
-            cold, cold_code = _timed(lambda: _citetools(ours))
-            cached, cached_code = _timed(lambda: _citetools(ours))
-            sphinx, sphinx_code = _timed(lambda: _sphinx_default(default))
-            log = (ours / "_build/linkcheck/sphinx.log").read_text()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(slow_seconds) as server, tempfile.TemporaryDirectory() as tmp:
+        bib = _bibliography(server.port, count, slow_fraction)
+        ours = _site(Path(tmp) / "site", bib, (PROJECT / "conf.py").read_text())
+        default = _site(Path(tmp) / "default", bib, _DEFAULT_CONF)
+        cold, cold_code = _timed(lambda: _citetools(ours))
+        cached, cached_code = _timed(lambda: _citetools(ours))
+        sphinx, sphinx_code = _timed(lambda: _sphinx_default(default))
+        log = (ours / "_build/linkcheck/sphinx.log").read_text()
     return {
         "urls": count,
-        "slow_urls": sum(1 for line in bib.splitlines() if "/slow/" in line),
+        "slow_urls": sum(1 for line in bib.splitlines() if "/slow?" in line),
         "slow_seconds": slow_seconds,
         "project_cold_s": round(cold, 2),
         "project_cold_exit": cold_code,

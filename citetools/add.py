@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from citetools import bibfile, checks, metadata
+from citetools.args import DEFAULT_BIB
 from citetools.bibfile import BibComment, BibEntry, BibFile
 from citetools.bibvalue import Part
 from citetools.findings import display_path
@@ -37,8 +38,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--bib",
         type=Path,
-        default=Path("references.bib"),
-        help="the bibliography to add to (default: references.bib)",
+        default=DEFAULT_BIB,
+        help=f"the bibliography to add to (default: {DEFAULT_BIB})",
     )
     parser.add_argument("--key", help="use this key instead of the one made by the convention")
 
@@ -62,8 +63,9 @@ def _bib_value(name: str, value: str) -> str:
     return _escape(name, value)
 
 
-def _fail(message: str) -> int:
-    print(f"citetools add: {message}; nothing was written", file=sys.stderr)
+def _fail(path: Path, line: int, message: str) -> int:
+    """``path:line: message``; line 0 when the problem is not at a line of the file."""
+    print(f"{display_path(path)}:{line}: {message} (nothing was written)", file=sys.stderr)
     return 2
 
 
@@ -96,43 +98,66 @@ def run(args) -> int:
     source = args.source.strip()
     doi = metadata.bare_doi(source)
     url = None if doi else source
+    # Arguments first: a typo must not be reported as a network problem.
     if url and not re.match(r"https?://\S+$", url):
-        return _fail(f"`{source}` is neither a DOI (10.xxxx/...) nor a web address (https://...)")
+        return _fail(
+            path, 0, f"`{source}` is neither a DOI (10.xxxx/...) nor a web address (https://...)"
+        )
+    if args.key and not follows_convention(args.key, None):
+        return _fail(
+            path,
+            0,
+            f"the key `{args.key}` does not follow the convention: lowercase first author's "
+            "surname, year, first word of the title, e.g. `rogers2019effectiveness`",
+        )
     try:
         bib = bibfile.read(path)
         text = bibfile.read_text(path)
     except bibfile.UnreadableBibFile as error:
-        return _fail(f"{display_path(error.path)}:{error.line}: {error.message}")
+        return _fail(error.path, error.line, error.message)
     if bib.failures:
         for failure in bib.failures:
             print(f"{display_path(path)}:{failure.line}: {failure.code} {failure.message}")
-        print(f"citetools add: fix the errors in {display_path(path)} first", file=sys.stderr)
+        print(
+            f"{display_path(path)}:0: fix the errors above first (nothing was written)",
+            file=sys.stderr,
+        )
         return 1
+    taken = {e.key for e in bib.entries}
+    if args.key:
+        used = next((e for e in bib.entries if e.key.lower() == args.key.lower()), None)
+        if used:
+            return _fail(
+                path, used.line, f"the key `{args.key}` is already used here: choose another"
+            )
     existing = _already_there(bib, doi, url)
     if existing:
         return _fail(
-            f"{source} is already in {display_path(path)} as `{existing.key}` "
-            f"(line {existing.line}): cite {{cite:p}}`{existing.key}`"
+            path,
+            existing.line,
+            f"{source} is already there as `{existing.key}`: "
+            f"cite that key, {{cite:p}}`{existing.key}`",
         )
     try:
         entry_type, fields = metadata.doi_metadata(doi) if doi else metadata.page_metadata(url)
     except metadata.FetchError as error:
-        return _fail(str(error))
+        return _fail(path, 0, str(error))
     existing = _already_there(bib, fields.get("doi"), None)
     if existing:
         return _fail(
-            f"the page has DOI {fields['doi']}, which is already in {display_path(path)} as "
-            f"`{existing.key}` (line {existing.line})"
+            path,
+            existing.line,
+            f"the page has DOI {fields['doi']}, which is already there as `{existing.key}`: "
+            f"cite that key, {{cite:p}}`{existing.key}`",
         )
     fields["urldate"] = datetime.date.today().isoformat()
-    taken = {e.key for e in bib.entries}
     key = args.key or suggest_key(fields, taken)
-    if key.lower() in {k.lower() for k in taken}:
-        return _fail(f"the key `{key}` is already used in {display_path(path)}: choose another")
     if args.key and not follows_convention(key, fields.get("year")):
         return _fail(
-            f"the key `{key}` does not follow the convention authoryearword, e.g. "
-            f"`{suggest_key(fields, taken)}`"
+            path,
+            0,
+            f"the key `{key}` does not contain the source's year {fields.get('year')}: "
+            f"e.g. `{suggest_key(fields, taken)}`",
         )
     entry = BibEntry(key=key, type=entry_type, line=0)
     for name, value in fields.items():
@@ -141,7 +166,9 @@ def run(args) -> int:
     added = bibfile.parse(new_text, path)
     new_entry = next((e for e in added.entries if e.key == key), None)
     if added.failures or new_entry is None or len(added.entries) != len(bib.entries) + 1:
-        return _fail(f"the new entry for {source} could not be read back (please report this)")
+        return _fail(
+            path, 0, f"the new entry for {source} could not be read back (please report this)"
+        )
     write_atomically(path, new_text)
     print(f"{display_path(path)}:{new_entry.line}: added `{key}`; cite it as {{cite:p}}`{key}`")
     print(format_entry(entry))
@@ -149,7 +176,11 @@ def run(args) -> int:
     for finding in findings:
         print(finding.text())
     if findings:
-        print("citetools add: the entry was written; complete it as listed above", file=sys.stderr)
+        print(
+            f"{display_path(path)}:{new_entry.line}: the entry was written; "
+            "complete it as listed above",
+            file=sys.stderr,
+        )
     return 1 if findings else 0
 
 

@@ -45,26 +45,12 @@ class ParsedValue:
     error: str = ""
 
 
-def _closing_brace(raw: str, start: int) -> int | None:
-    """Offset of the ``}`` matching the ``{`` at ``start``; escaped braces do not count."""
-    depth = 0
-    i = start
-    while i < len(raw):
-        char = raw[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+def _closing(raw: str, start: int) -> int | None:
+    """Offset of the ``}`` or ``"`` that closes the ``{`` or ``"`` at ``start``.
 
-
-def _closing_quote(raw: str, start: int) -> int | None:
+    Braces nest inside either; a ``"`` inside braces is text, and escaped characters
+    (``\\{``, ``\\"``) never count."""
+    closer = "}" if raw[start] == "{" else '"'
     depth = 0
     i = start + 1
     while i < len(raw):
@@ -72,12 +58,12 @@ def _closing_quote(raw: str, start: int) -> int | None:
         if char == "\\":
             i += 2
             continue
+        if char == closer and depth == 0:
+            return i
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
-        elif char == '"' and depth == 0:
-            return i
         i += 1
     return None
 
@@ -97,15 +83,10 @@ def parse_value(raw: str) -> ParsedValue:
                 return ParsedValue((), i, "the value is empty")
             return ParsedValue((), i, "the value ends with `#`")
         char = raw[i]
-        if char == "{":
-            end = _closing_brace(raw, i)
+        if char in '{"':
+            end = _closing(raw, i)
             if end is None:
-                return ParsedValue(tuple(parts), i, "the `{` is never closed")
-            parts.append(Part("text", raw[i + 1 : end]))
-        elif char == '"':
-            end = _closing_quote(raw, i)
-            if end is None:
-                return ParsedValue(tuple(parts), i, 'the `"` is never closed')
+                return ParsedValue(tuple(parts), i, f"the `{char}` is never closed")
             parts.append(Part("text", raw[i + 1 : end]))
         elif number := _NUMBER.match(raw, i):
             end = number.end() - 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from citetools import pages
 from citetools.bibfile import UnreadableBibFile
-from citetools.findings import display_path
+from citetools.findings import display_path, plural
 
 _ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -53,7 +53,11 @@ def _counts(paragraphs: int, cited: int, needed: int) -> str:
 def run(args) -> int:
     paths = args.pages or default_pages()
     if not paths:
-        print("citetools claims: no pages found (run it in the project folder)", file=sys.stderr)
+        print(
+            "index.md:0: no pages found (index.md, faq/*.md): run citetools claims in the "
+            "project folder, or name the pages",
+            file=sys.stderr,
+        )
         return 2
     totals = {"paragraphs": 0, "cited": 0, "needed": 0}
     unreadable = False
@@ -68,11 +72,13 @@ def run(args) -> int:
         cited = [p for p in page.paragraphs if p.citations]
         uncited = [p for p in page.paragraphs if not p.citations]
         print(f"{shown}: {_counts(len(page.paragraphs), len(cited), len(page.markers))}")
-        for paragraph in uncited:
-            print(f"  {shown}:{paragraph.line}: no citation: {_excerpt(paragraph.text)}")
+        notes = [(p.line, f"no citation: {_excerpt(p.text)}") for p in uncited]
         for marker in page.markers:
             reason = marker.reason or "(no reason given: write one between the backticks)"
-            print(f"  {shown}:{marker.line}: citation needed: {reason}")
+            notes.append((marker.line, f"citation needed: {reason}"))
+        # In reading order, as the contributor will go through the page.
+        for line, note in sorted(notes, key=lambda n: n[0]):
+            print(f"  {shown}:{line}: {note}")
         totals["paragraphs"] += len(page.paragraphs)
         totals["cited"] += len(cited)
         totals["needed"] += len(page.markers)
@@ -81,8 +87,8 @@ def run(args) -> int:
         return 2
     if args.max_needed is not None and totals["needed"] > args.max_needed:
         print(
-            f"citetools claims: {totals['needed']} claims await a source, more than "
-            f"--max-needed {args.max_needed}",
+            f"citetools claims: {plural(totals['needed'], 'claim')} awaiting a source, more "
+            f"than --max-needed {args.max_needed}",
             file=sys.stderr,
         )
         return 1

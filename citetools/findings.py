@@ -29,6 +29,11 @@ class Finding:
         return f"::{self.severity} file={self.path},line={self.line}::{message}"
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 error``, ``2 errors``: summaries read as sentences."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def display_path(path: Path | str) -> str:
     """Relative to the working directory when under it, as a contributor types paths."""
     path = Path(path)

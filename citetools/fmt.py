@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from citetools import bibfile
+from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.bibfile import BibComment, BibEntry, BibFile, BibPreamble, BibString
 from citetools.bibvalue import render
 from citetools.findings import display_path
@@ -33,13 +34,7 @@ _RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "bib",
-        nargs="*",
-        type=Path,
-        metavar="BIB",
-        help="bibliography files (default: references.bib)",
-    )
+    add_bib_files(parser, default="references.bib")
     parser.add_argument(
         "--check",
         action="store_true",
@@ -155,7 +150,7 @@ def _first_difference(old: str, new: str) -> int:
 
 def run(args) -> int:
     status = 0
-    for path in args.bib or [Path("references.bib")]:
+    for path in args.bib or [DEFAULT_BIB]:
         shown = display_path(path)
         try:
             bib = bibfile.read(path)
@@ -167,7 +162,7 @@ def run(args) -> int:
         if bib.failures:
             for failure in bib.failures:
                 print(f"{shown}:{failure.line}: {failure.code} {failure.message}")
-            print(f"{shown}: left unchanged: fix the errors above first", file=sys.stderr)
+            print(f"{shown}:0: left unchanged: fix the errors above first", file=sys.stderr)
             status = max(status, 1)
             continue
         try:
@@ -195,5 +190,5 @@ def run(args) -> int:
             status = max(status, 1)
         else:
             write_atomically(Path(path), text)
-            print(f"formatted {shown}", file=sys.stderr)
+            print(f"{shown}:0: rewritten in the canonical layout", file=sys.stderr)
     return status

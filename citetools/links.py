@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from citetools import bibfile
+from citetools.findings import display_path, plural
 from citetools.linkcheck import report
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache, now
 from citetools.linkcheck.classify import BROKEN, WORKING
@@ -114,7 +115,7 @@ def run(args) -> int:
             if args.check
             else "no linkcheck results here: run make linkcheck"
         )
-        print(f"{where}:0: {what}", file=sys.stderr)
+        print(f"{display_path(where)}:0: {what}", file=sys.stderr)
         return 2
 
     cached = (
@@ -128,7 +129,7 @@ def run(args) -> int:
         try:
             bib = bibfile.read(srcdir / name)
         except bibfile.UnreadableBibFile as error:
-            print(f"{error.path}:{error.line}: {error.message}", file=sys.stderr)
+            print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
             return 2
         records += report.bib_records(bib, name, results, manifest.doi_resolver)
     records += report.page_records(results, {r.checked for r in records})
@@ -140,7 +141,7 @@ def run(args) -> int:
         waiting = sum(1 for r in records if r.checked_now and r.key)
         message = (
             f"linkcheck: network unreachable: no external host answered "
-            f"({waiting} sources not checked)"
+            f"({plural(waiting, 'source')} not checked)"
         )
         (outdir / report.MARKDOWN_NAME).write_text(
             f"# Source links\n\n{message}\n", encoding="utf-8"
@@ -176,7 +177,8 @@ def run(args) -> int:
         )
     sources = [r for r in records if r.key]
     print(
-        f"linkcheck: {len(sources)} source links, {len(records) - len(sources)} other links: "
-        f"{report.counts(records) or 'none'}; report: {outdir / report.MARKDOWN_NAME}"
+        f"linkcheck: {plural(len(sources), 'source link')}, "
+        f"{plural(len(records) - len(sources), 'other link')}: "
+        f"{report.counts(records) or 'none'}; report: {display_path(outdir / report.MARKDOWN_NAME)}"
     )
     return 1 if any(r.status == BROKEN for r in records) else 0

@@ -15,20 +15,14 @@ import urllib.request
 from pathlib import Path
 
 from citetools import bibfile, checks, pages
-from citetools.findings import ERROR, WARNING, Finding, display_path, render
+from citetools.args import DEFAULT_BIB, add_bib_files
+from citetools.findings import ERROR, WARNING, Finding, display_path, plural, render
 
-DEFAULT_BIB = Path("references.bib")
 HTTPS_PROBE = "CITETOOLS_HTTPS_PROBE"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "bib",
-        nargs="*",
-        type=Path,
-        metavar="BIB",
-        help="bibliography files (default: references.bib and the site's pages)",
-    )
+    add_bib_files(parser, default="references.bib and the site's pages")
     parser.add_argument(
         "--pages",
         action="append",
@@ -54,30 +48,24 @@ def run(args) -> int:
     bib_paths = args.bib or [DEFAULT_BIB]
     page_args = args.pages if args.pages is not None else ([] if args.bib else [Path(".")])
     findings: list[Finding] = []
-    unreadable = False
-    bibs = []
-    for path in bib_paths:
-        try:
-            bibs.append(bibfile.read(path))
-        except bibfile.UnreadableBibFile as error:
-            unreadable = True
-            findings.append(
-                Finding(display_path(error.path), error.line, error.code, error.message)
-            )
+    page_files: list[Path] = []
+    bibs = _read_each(bibfile.read, bib_paths, findings)
+    unreadable = len(bibs) < len(bib_paths)
     findings += checks.check_files(bibs, online_probe=_probe_https if args.online else None)
     # Pages are checked against the bibliography: without all of it, every key looks unknown.
-    if page_args and len(bibs) == len(bib_paths):
-        page_files = []
-        for arg in page_args:
-            page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
-        scanned = []
-        for path in page_files:
-            try:
-                scanned.append(pages.scan(path))
-            except bibfile.UnreadableBibFile as error:
-                unreadable = True
-                findings.append(Finding(display_path(path), error.line, error.code, error.message))
-        findings += check_pages(bibs, scanned)
+    if page_args and not unreadable:
+        try:
+            for arg in page_args:
+                page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
+        except bibfile.UnreadableBibFile as error:
+            # Without the list of pages, every entry would look uncited.
+            unreadable = True
+            page_files = []
+            findings.append(_unreadable(error))
+        else:
+            scanned = _read_each(pages.scan, page_files, findings)
+            unreadable = len(scanned) < len(page_files)
+            findings += check_pages(bibs, scanned)
     output = render(findings, args.format)
     if output:
         print(output)
@@ -85,10 +73,31 @@ def run(args) -> int:
     warnings = sum(f.severity == WARNING for f in findings)
     if args.format == "text":
         checked = ", ".join(display_path(p) for p in bib_paths)
-        print(f"citetools lint: {errors} errors, {warnings} warnings ({checked})", file=sys.stderr)
+        if page_files:
+            checked += f" and {plural(len(page_files), 'page')}"
+        print(
+            f"citetools lint: {plural(errors, 'error')}, {plural(warnings, 'warning')} "
+            f"in {checked}",
+            file=sys.stderr,
+        )
     if unreadable:
         return 2
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def _unreadable(error: bibfile.UnreadableBibFile) -> Finding:
+    return Finding(display_path(error.path), error.line, error.code, error.message)
+
+
+def _read_each(read, paths: list[Path], findings: list[Finding]) -> list:
+    """``read(path)`` for each path; a file that cannot be read becomes a finding."""
+    done = []
+    for path in paths:
+        try:
+            done.append(read(path))
+        except bibfile.UnreadableBibFile as error:
+            findings.append(_unreadable(error))
+    return done
 
 
 def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[Finding]:

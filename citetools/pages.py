@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
-from citetools.bibfile import read_text
+from citetools.bibfile import UnreadableBibFile, read_text
 
 # {cite:p}`key`, {cite:t}`a,b`, {cite}`key`, {footcite:t}`key` ... and the marker.
 _ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}`(?P<body>[^`]*)`")
@@ -176,7 +176,10 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
 
 def site_pages(root: Path) -> list[Path]:
     """The pages of the site under ``root``: conf.py's ``include_patterns`` when it lists
-    them, otherwise every ``.md`` file outside hidden, ``_`` and test directories."""
+    them, otherwise every ``.md`` file outside hidden, ``_`` and test directories.
+
+    Raises ``UnreadableBibFile`` at the line of a conf.py that does not parse: guessing
+    the pages then would check files the site never publishes."""
     root = Path(root)
     patterns = _include_patterns(root / "conf.py")
     if patterns:
@@ -191,10 +194,18 @@ def site_pages(root: Path) -> list[Path]:
 
 
 def _include_patterns(conf: Path) -> list[str]:
-    try:
-        tree = ast.parse(conf.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+    if not conf.exists():
         return []
+    text = read_text(conf)  # names the line of a byte that is not UTF-8
+    try:
+        tree = ast.parse(text, filename=str(conf))
+    except SyntaxError as error:
+        raise UnreadableBibFile(
+            conf,
+            error.lineno or 1,
+            f"Python syntax error ({error.msg}): fix conf.py, which lists the site's pages",
+            code="conf-syntax",
+        ) from None
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)

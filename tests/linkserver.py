@@ -1,7 +1,9 @@
 """A web server on 127.0.0.1 with one path per behaviour a cited source can show.
 
-Started by the link-checking tests; counts the requests each path receives so that a
-test can tell whether a link was requested at all (cache, dead originals).
+Started by the link-checking tests, and by bench/linkcheck.py; counts the requests each
+path receives so that a test can tell whether a link was requested at all (cache, dead
+originals). The query string is ignored: ``/ok?n=1`` and ``/ok?n=2`` are two links to
+one behaviour.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ class LinkServer(ThreadingHTTPServer):
     daemon_threads = True
     # Linux drops connections beyond the backlog and the client retries after 1 s, which
     # a 1 s timeout would report as a timeout: leave room for every worker at once.
-    request_queue_size = 128
+    request_queue_size = 1024
 
-    def __init__(self):
+    def __init__(self, slow_seconds: float = SLOW_SECONDS):
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.slow_seconds = slow_seconds
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
 
@@ -111,15 +114,15 @@ class _Handler(BaseHTTPRequestHandler):
             case "/busy" | "/flaky":
                 self._send(200, PAGE, **send)
             case "/slow":
-                time.sleep(SLOW_SECONDS)
+                time.sleep(self.server.slow_seconds)
                 self._send(200, PAGE, **send)
             case _:
                 self._send(404, b"no such path", **send)
 
 
 @contextmanager
-def serving():
-    server = LinkServer()
+def serving(slow_seconds: float = SLOW_SECONDS):
+    server = LinkServer(slow_seconds)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -18,7 +18,7 @@ import pytest
 from citetools import bibfile
 from citetools.cli import main
 
-from conftest import copy_site, sphinx_build
+from conftest import PROJECT, copy_site, sphinx_build
 
 CSL = {
     "type": "article-journal",
@@ -124,6 +124,15 @@ def bib(tmp_path, monkeypatch, web):
     path = tmp_path / "references.bib"
     path.write_text(EXISTING, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def offline(bib, monkeypatch):
+    """The DOI resolver at a port of 127.0.0.1 nothing listens on."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
 
 
 EXISTING = """% Sources of the FAQ.
@@ -247,25 +256,28 @@ def test_missing_metadata_is_written_and_listed(bib, capsys, web):
 def test_refuses_a_doi_already_present(bib, capsys):
     assert main(["add", "https://doi.org/10.5555/FIRST.2018"]) == 2
     err = capsys.readouterr().err
-    assert "already in references.bib as `aaron2018first` (line 3)" in err
+    assert err.startswith(
+        "references.bib:3: https://doi.org/10.5555/FIRST.2018 is already there as "
+        "`aaron2018first`: cite that key"
+    )
     assert "nothing was written" in err
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
 def test_refuses_a_url_already_present(bib, capsys):
     assert main(["add", "http://www.example.org/zulu/"]) == 2
-    assert "as `zulu2019last`" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("references.bib:")
+    assert "already there as `zulu2019last`" in err
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
-def test_offline_leaves_the_file_untouched(bib, capsys, monkeypatch):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
+def test_offline_leaves_the_file_untouched(bib, capsys, offline):
     assert main(["add", "10.5555/example.2021"]) == 2
     err = capsys.readouterr().err
-    assert "cannot reach 127.0.0.1 (the connection was refused): are you offline?" in err
+    assert err.startswith(
+        "references.bib:0: cannot reach 127.0.0.1 (the connection was refused): are you offline?"
+    )
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
@@ -278,11 +290,22 @@ def test_http_error_leaves_the_file_untouched(bib, capsys, web):
 
 def test_bad_arguments(bib, capsys):
     assert main(["add", "not a source"]) == 2
-    assert "neither a DOI" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("references.bib:0: `not a source` is neither a DOI")
     assert main(["add", "10.5555/example.2021", "--key", "aaron2018first"]) == 2
-    assert "already used" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(
+        "references.bib:3: the key `aaron2018first` is already used here"
+    )
+    assert main(["add", "10.5555/example.2021", "--key", "example2020crisis"]) == 2
+    err = capsys.readouterr().err
+    assert "does not contain the source's year 2021: e.g. `example2021crisis`" in err
+    assert bib.read_text(encoding="utf-8") == EXISTING
+
+
+def test_bad_key_is_reported_before_any_network_access(bib, capsys, offline):
     assert main(["add", "10.5555/example.2021", "--key", "Example-2021"]) == 2
-    assert "e.g. `example2021crisis`" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("references.bib:0: the key `Example-2021` does not follow the convention")
+    assert "cannot reach" not in err
     assert bib.read_text(encoding="utf-8") == EXISTING
 
 
@@ -324,3 +347,12 @@ def test_contributor_adds_and_cites_a_source(tmp_path, monkeypatch, web, capsys)
     assert 'href="#example2021crisis"' in html
     assert ">Example et al., 2021</a>)" in html
     assert "Crisis teams and response times: 50% faster?" in html
+
+
+def test_contributing_example_of_a_source_already_there(tmp_path, monkeypatch, capsys, offline):
+    """CONTRIBUTING.md's example DOI is already in references.bib: no lookup, one line."""
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    (shown,) = [line.strip() for line in guide.splitlines() if "is already there as" in line]
+    monkeypatch.chdir(copy_site(tmp_path / "site"))
+    assert main(["add", "10.1186/s12888-018-1836-2"]) == 2
+    assert capsys.readouterr().err == shown + "\n"

@@ -58,10 +58,10 @@ def test_report_per_page(page, capsys):
     assert main(["claims"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "faq/training.md: 5 paragraphs, 3 with a citation, 2 without; 2 citation-needed markers",
+        "  faq/training.md:8: citation needed: No cost figures for Greenfield",
         "  faq/training.md:10: no citation: This paragraph makes a claim over two lines and "
         "cites nothing.",
         "  faq/training.md:14: no citation: Nobody has measured this locally .",
-        "  faq/training.md:8: citation needed: No cost figures for Greenfield",
         "  faq/training.md:14: citation needed: No local data",
         "total: 5 paragraphs, 3 with a citation, 2 without; 2 citation-needed markers",
     ]
@@ -73,7 +73,16 @@ def test_max_needed(page, capsys, limit, status):
     assert main(argv) == status
     err = capsys.readouterr().err
     if status:
-        assert f"2 claims await a source, more than --max-needed {limit}" in err
+        expected = f"2 claims awaiting a source, more than --max-needed {limit}"
+        assert err == f"citetools claims: {expected}\n"
+
+
+def test_one_claim_is_not_claims(page, capsys):
+    page.write_text(PAGE.replace("{citation-needed}`No local data`", ""), encoding="utf-8")
+    assert main(["claims", "--max-needed", "0"]) == 1
+    out, err = capsys.readouterr()
+    assert "1 citation-needed marker\n" in out
+    assert err == "citetools claims: 1 claim awaiting a source, more than --max-needed 0\n"
 
 
 def test_default_pages_are_index_and_faq(capsys, monkeypatch):
@@ -98,4 +107,4 @@ def test_unreadable_page(tmp_path, capsys, monkeypatch):
 def test_no_pages_is_a_usage_error(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["claims"]) == 2
-    assert "no pages found" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("index.md:0: no pages found")

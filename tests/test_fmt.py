@@ -68,6 +68,7 @@ def test_canonical_layout(tmp_path, capsys):
     path = tmp_path / "refs.bib"
     path.write_text(MESSY, encoding="utf-8")
     assert main(["fmt", str(path)]) == 0
+    assert capsys.readouterr().err == f"{path}:0: rewritten in the canonical layout\n"
     assert path.read_text(encoding="utf-8") == CANONICAL
     assert main(["fmt", "--check", str(path)]) == 0
     assert capsys.readouterr().out == ""
@@ -98,7 +99,7 @@ def test_refuses_a_file_with_syntax_errors(tmp_path, capsys, name):
     assert main(["fmt", str(path)]) == 1
     out = capsys.readouterr()
     assert out.out.startswith(f"{path}:")
-    assert "left unchanged: fix the errors above first" in out.err
+    assert out.err == f"{path}:0: left unchanged: fix the errors above first\n"
     assert path.read_bytes() == before
 
 

@@ -187,6 +187,11 @@ def test_a_broken_source_fails_with_its_bib_line(site):
     line = field_line(site["root"] / "references.bib", "notfound2020", "url")
     assert f"references.bib:{line}: broken: notfound2020 url " in site["out"]
     assert "working" not in site["out"].split("linkcheck:")[0]  # only problems are listed
+    assert site["out"].splitlines()[-1] == (
+        "linkcheck: 19 source links, 1 other link: 6 broken, 1 redirected, 1 blocked, "
+        "1 rate-limited, 1 timeout, 1 ignored, 9 working; report: "
+        f"{site['root'] / '_build/linkcheck/sources.md'}"
+    )
 
 
 def test_summary_groups_sources_by_status(site):
@@ -277,6 +282,11 @@ def test_nothing_changed_and_all_cached_answers_without_sphinx(tmp_path):
         with resolver(f"http://127.0.0.1:{server.port}"):
             first = citetools("--check", "--srcdir", str(root))
             assert first[0] == 0  # a dead original with a working archive does not fail
+            last = first[1].splitlines()[-1]
+            assert last.startswith("linkcheck: 3 source links, 0 other links: 1 ignored, 2 working")
+            summary = (root / "_build/linkcheck/sources.md").read_text(encoding="utf-8")
+            assert "3 links of bibliography entries and 0 other links in pages" in summary
+            assert "2 links work (0 from the cache)." in summary
             assert log.exists()
             log.unlink()
             hits = server.hits.copy()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from citetools.cli import main
 
-from conftest import PROJECT
+from conftest import PROJECT, copy_site
 
 DATA = Path(__file__).parent / "data"
 BIB = DATA / "bib"
@@ -324,6 +324,32 @@ def test_pages_citations_markers_and_unused_entries(capsys, in_dir):
     assert "`unused2017crisis` is not cited" in messages[("references.bib", 25)]
 
 
+def test_summary_names_what_was_checked_in_plain_numbers(capsys, in_dir):
+    in_dir(DATA / "site")
+    assert main(["lint"]) == 1
+    assert capsys.readouterr().err == (
+        "citetools lint: 3 errors, 1 warning in references.bib and 2 pages\n"
+    )
+    in_dir(BIB)
+    assert main(["lint", "good.bib"]) == 0
+    assert capsys.readouterr().err == "citetools lint: 0 errors, 0 warnings in good.bib\n"
+
+
+def test_conf_py_that_does_not_parse_is_reported_not_guessed(capsys, tmp_path, in_dir):
+    shutil.copytree(DATA / "site", tmp_path / "site")
+    site = in_dir(tmp_path / "site")
+    (site / "README.md").write_text("Not a page: {cite:p}`nowhere2020key`.\n", encoding="utf-8")
+    conf = (site / "conf.py").read_text(encoding="utf-8")
+    (site / "conf.py").write_text("project = 'x'\ninclude_patterns = [\n", encoding="utf-8")
+    status, findings = lint(capsys)
+    assert status == 2
+    assert [(path, code) for path, _, code, _ in findings] == [("conf.py", "conf-syntax")]
+    assert findings[0][1] in (2, 3)  # where Python reports the unclosed bracket
+    assert "fix conf.py" in findings[0][3]
+    (site / "conf.py").write_text(conf, encoding="utf-8")
+    assert "README.md" not in {path for path, *_ in lint(capsys)[1]}
+
+
 def test_explicit_bib_checks_pages_only_when_asked(capsys, in_dir):
     in_dir(DATA / "site")
     assert lint(capsys, "references.bib") == (0, [])
@@ -378,6 +404,32 @@ def test_real_references_bib_lints_clean(capsys, in_dir):
     status, findings = lint(capsys)
     assert [f for f in findings if f[2] != "unused-entry"] == []
     assert status == 0
+
+
+def test_contributing_lint_example_is_what_lint_prints(capsys, tmp_path, in_dir):
+    """CONTRIBUTING.md's example: the real site with a misspelt key and a missing urldate."""
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### `citetools lint`") :]
+    start = section.index("```text\n") + len("```text\n")
+    example = section[start : section.index("\n```", start)].splitlines()
+    site = in_dir(copy_site(tmp_path / "site"))
+    bib = site / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@misc{denver2021star,")
+    end = text.index("\n}\n", start)
+    entry = text[start:end]
+    bib.write_text(
+        text[:start] + re.sub(r"\n  urldate = \{[^}]*\},", "", entry) + text[end:],
+        encoding="utf-8",
+    )
+    page = site / "faq" / "incremental-change.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("puntis2018systematic", "puntis2018systematik", 1),
+        encoding="utf-8",
+    )
+    assert main(["lint"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() + err.splitlines() == example
 
 
 def test_pages_code_is_skipped_and_directives_are_read(capsys, tmp_path, in_dir):

@@ -166,6 +166,13 @@ def test_every_page_allows_only_itself_and_hashes_its_inline_code(site_html):
         assert meta(soup, name="referrer") == "no-referrer"
 
 
+def test_every_page_has_one_viewport_tag(site_html):
+    """Two tags with different values leave the phone's zoom to whichever the browser reads."""
+    for name in site_pages(site_html):
+        viewports = soup_of(site_html, name).head.find_all("meta", attrs={"name": "viewport"})
+        assert [v["content"] for v in viewports] == ["width=device-width,initial-scale=1"], name
+
+
 def test_no_page_loads_anything_from_another_host(site_html):
     for name in site_pages(site_html):
         soup = soup_of(site_html, name)
@@ -291,3 +298,6 @@ def test_epub_carries_none_of_the_web_additions(site_epub):
     assert not any(n.endswith(("sitemap.xml", "404.xhtml", "404.html")) for n in names)
     for web_only in ("Content-Security-Policy", 'property="og:', "citation-previews.js"):
         assert web_only not in text, web_only
+    with zipfile.ZipFile(book) as archive:
+        for chapter in chapters:
+            assert archive.read(chapter).count(b'name="viewport"') <= 1, chapter

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from citetools import bibfile
+from citetools.findings import plural
 from citetools.linkcheck import doi
 from citetools.linkcheck.classify import (
     BLOCKED,
@@ -229,8 +230,9 @@ def markdown(records: list[Record], when: datetime) -> str:
     lines = [
         "# Source links",
         "",
-        f"Checked {when:%Y-%m-%d %H:%M} UTC: {len(sources)} links of bibliography entries "
-        f"and {len(pages)} other links in pages ({counts(records) or 'none'}).",
+        f"Checked {when:%Y-%m-%d %H:%M} UTC: {plural(len(sources), 'link')} of bibliography "
+        f"entries and {plural(len(pages), 'other link')} in pages "
+        f"({counts(records) or 'none'}).",
         "",
     ]
     for status in STATUSES:
@@ -240,7 +242,8 @@ def markdown(records: list[Record], when: datetime) -> str:
         lines += [f"## {status.capitalize()} ({len(group)})", ""]
         if status == WORKING:
             cached = sum(1 for r in group if r.info.endswith("(cached)"))
-            lines += [f"{len(group)} links work ({cached} of them from the cache).", ""]
+            works = "1 link works" if len(group) == 1 else f"{len(group)} links work"
+            lines += [f"{works} ({cached} from the cache).", ""]
             continue
         for r in sorted(group, key=lambda r: (r.file, r.line)):
             lines.append(f"- `{r.where}` {r.subject} <{r.url}>: {r.info}")

@@ -9,16 +9,22 @@ assets this site does not use there:
 * Sphinx's search helpers (``documentation_options.js``, ``doctools.js``,
   ``sphinx_highlight.js``) matter only on the search page, which keeps them;
 * the theme's icon sheet holds icons no page shows (edit and view buttons
-  for a source repository): each page keeps the ones it uses.
+  for a source repository): each page keeps the ones it uses;
+* docutils' HTML writer adds a ``<meta name="viewport">`` of its own, which
+  Sphinx passes on in ``metatags``, after the one the theme's layout already
+  writes: the page keeps the theme's.
 """
 
 from __future__ import annotations
+
+import re
 
 from citetools.sphinxext.html_pages import is_web_build, rewrite_pages
 
 CODE_CSS = "pygments.css"
 UNUSED_CSS = frozenset({"styles/furo-extensions.css"})
 SEARCH_ONLY_JS = frozenset({"documentation_options.js", "doctools.js", "sphinx_highlight.js"})
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
 def _filename(asset) -> str:
@@ -41,6 +47,12 @@ def trim_assets(app, pagename, templatename, context, doctree) -> None:
         ]
 
 
+def drop_second_viewport(app, pagename, templatename, context, doctree) -> None:
+    # Every builder: the ePub's layout (Sphinx's basic theme) writes one too.
+    if "metatags" in context:
+        context["metatags"] = _VIEWPORT.sub("", context["metatags"])
+
+
 def drop_unused_icons(app, page: str, soup) -> None:
     used = {
         use.get("href", use.get("xlink:href", "")).removeprefix("#") for use in soup.find_all("use")
@@ -58,5 +70,6 @@ def trim_pages(app, exception) -> None:
 def setup(app):
     # After the theme and the other extensions have added their assets.
     app.connect("html-page-context", trim_assets, priority=900)
+    app.connect("html-page-context", drop_second_viewport, priority=900)
     app.connect("build-finished", trim_pages, priority=800)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,6 +17,8 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
+from citetools.findings import plural
+
 logger = logging.getLogger(__name__)
 
 MARKER_TEXT = "[citation needed]"
@@ -164,8 +166,8 @@ def _report(app, fromdocname):
         text=(
             "No claim is waiting for a source."
             if not total
-            else f"{total} claim{'s' if total != 1 else ''} on "
-            f"{len(pages)} page{'s' if len(pages) != 1 else ''} await a source."
+            else f"{plural(total, 'claim')} on {plural(len(pages), 'page')} "
+            f"{_await(total)} a source."
         )
     )
     result = [summary]
@@ -218,7 +220,11 @@ def report_count(app, exception):
     total = sum(len(c) for c in claims.values())
     report = getattr(app.env, "citation_needed_report", None)
     where = f" (listed on {report})" if report else ""
-    logger.info(f"citation needed: {total} claim{'s' if total != 1 else ''} await a source{where}")
+    logger.info(f"citation needed: {plural(total, 'claim')} {_await(total)} a source{where}")
+
+
+def _await(count: int) -> str:
+    return "awaits" if count == 1 else "await"
 
 
 def visit_citation_needed_html(self, node):

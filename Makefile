@@ -42,13 +42,36 @@ epub: $(DOCS_STAMP)  ## Build the ePub into _build/epub.
 	$(SPHINXBUILD) -M epub . $(BUILDDIR) $(SPHINXOPTS)
 
 .PHONY: serve
+# The page's Content-Security-Policy would block the live-reload script autobuild injects.
 serve: $(DOCS_STAMP)  ## Rebuild on save and reload the browser on 127.0.0.1:8000.
 	$(VENVDIR)/bin/sphinx-autobuild . $(BUILDDIR)/html $(SPHINXOPTS) \
+		-D html_hardening_csp_enabled=0 \
 		--host 127.0.0.1 --port $(PORT) --watch citetools --watch _static
 
+# -- Contributor checks (citetools lint, fmt, claims) --
+# MAX_NEEDED=N makes `make check` fail when more than N claims await a source.
+.PHONY: check
+check: $(DOCS_STAMP)  ## Check references.bib and the pages' citations; count claims.
+	$(VENVDIR)/bin/citetools lint
+	$(VENVDIR)/bin/citetools fmt --check
+	$(VENVDIR)/bin/citetools claims $(if $(MAX_NEEDED),--max-needed $(MAX_NEEDED))
+
 .PHONY: test
-test: $(TEST_STAMP)  ## Run the test suite (builds the site and the ePub).
+test: check $(TEST_STAMP)  ## Run the checks and the test suite (builds the site and the ePub).
 	$(VENVDIR)/bin/python -m pytest
+
+# Link checking: `citetools links --check` runs Sphinx's linkcheck builder (log in
+# _build/linkcheck/sphinx.log; its exit status is ignored, the report decides), unless
+# nothing changed and every link worked within the cache's age, then writes
+# _build/linkcheck/sources.md and sources.json. Its exit status: 0 nothing broken,
+# 1 a source (or a page's link) broken, 3 network unreachable; make itself exits 2 on
+# any failure and names the status in its "Error 1" or "Error 3" line.
+# LINKCHECKOPTS="--no-cache" checks every link again; "--format github" annotates.
+LINKCHECKOPTS ?=
+
+.PHONY: linkcheck
+linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archive; report: _build/linkcheck/sources.md.
+	@$(VENVDIR)/bin/citetools links --check --builddir $(BUILDDIR) $(LINKCHECKOPTS)
 
 # -- Performance (bench/) -------------------------------------------------------
 .PHONY: bench

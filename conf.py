@@ -1,5 +1,8 @@
 """Sphinx configuration for the Greenfield People's Budget co-responder FAQ."""
 
+import os
+from urllib.parse import urlsplit
+
 # -- Project ------------------------------------------------------------------
 
 project = "Co-responder FAQ"
@@ -20,6 +23,15 @@ extensions = [
     "citetools.sphinxext.bibstyle",
     "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",
+    "citetools.sphinxext.linkcheck_sources",
+    # Readers' experience: see the Previews, Sharing and Hardening sections below.
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    "notfound.extension",
+    "citetools.sphinxext.share_descriptions",
+    "citetools.sphinxext.citation_previews",
+    "citetools.sphinxext.page_weight",
+    "citetools.sphinxext.html_hardening",
     # Fewer garbage-collector passes over what a build keeps (see its docstring).
     "citetools.sphinxext.gc_tuning",
 ]
@@ -52,6 +64,57 @@ bibtex_bibliography_id = "sources-{bibliography_count}"
 # every key appears in two bibliographies by design.
 suppress_warnings = ["bibtex.duplicate_citation"]
 
+# -- Link checking ------------------------------------------------------------
+# `make linkcheck` runs Sphinx's linkcheck builder, then `citetools links` maps each
+# result to the entry and line of references.bib (_build/linkcheck/sources.md).
+# citetools.sphinxext.linkcheck_sources checks DOIs against the resolver's registration
+# record ($CITETOOLS_DOI_RESOLVER, default https://doi.org) and skips links found working
+# within the cache's age.
+
+# Enough parallel requests that a few slow hosts do not hold up the rest; the sources
+# are spread over dozens of hosts, so no single host sees many at once.
+linkcheck_workers = 32
+# News and government sites can take several seconds; a host silent for longer is
+# reported as a timeout, not as broken.
+linkcheck_timeout = 15
+linkcheck_report_timeouts_as_broken = False
+# One more try before calling a link broken: a dropped connection is often transient.
+linkcheck_retries = 2
+# Longest wait per host for a 429 answer (Retry-After is honoured up to this), after
+# which the link is reported as rate-limited, not broken.
+linkcheck_rate_limit_timeout = 120.0
+citetools_linkcheck_cache_days = 7
+# Sphinx sends its browser-like User-Agent ending in "Sphinx/<version>", and only the
+# headers of the first matching entry here; "*" gives every host the Accept headers a
+# browser sends, without which some servers answer 406 or 403.
+linkcheck_request_headers = {
+    "*": {
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "en;q=0.9,*;q=0.5",
+    },
+}
+# Nothing is ignored outright: a site that refuses robots is reported as "blocked" for a
+# person to check, never hidden.
+linkcheck_ignore = []
+# Anchors are checked (a fragment naming a section that no longer exists is reported),
+# except fragments that no HTML page carries as an id:
+linkcheck_anchors = True
+linkcheck_anchors_ignore = [
+    "^!",  # "#!/route": client-side routes of single-page sites, not ids
+    "^:~:",  # "#:~:text=...": text fragments, matched by the browser against the text
+]
+linkcheck_anchors_ignore_for_url = [
+    # GitHub renders README and file anchors with JavaScript ("user-content-" ids), so
+    # the fetched HTML lacks them (sphinx-doc/sphinx#9435).
+    r"https://github\.com/",
+]
+# Redirects are judged by `citetools links`, not by linkcheck_allowed_redirects (whose
+# patterns cannot tie the two sides' hosts together):
+# - http to https on the same address: working (the entry may be updated);
+# - temporary redirects (302, 303, 307), e.g. an archive's snapshot lookup: working;
+# - permanent redirects (301, 308): "redirected", with the new address to put in the entry.
+# DOIs never redirect to the publisher here: they are checked at the resolver.
+
 # -- HTML ---------------------------------------------------------------------
 
 html_theme = "furo"
@@ -62,6 +125,71 @@ html_show_sourcelink = False
 html_copy_source = False
 # An FAQ has no index terms; an empty index page would only confuse readers.
 html_use_index = False
+html_favicon = "_static/favicon.svg"
+templates_path = ["_templates"]
+
+# -- Previews -----------------------------------------------------------------
+
+# citetools.sphinxext.citation_previews: hovering, tapping or focusing a
+# citation shows its full reference, which the page already holds (nothing is
+# fetched). page_weight drops the theme's assets a page does not use.
+
+# -- Sharing ------------------------------------------------------------------
+
+# The address the site is published at: canonical links, og:url, the social
+# image and sitemap.xml all derive from it. The host that publishes the site
+# sets SITE_BASEURL (Read the Docs sets READTHEDOCS_CANONICAL_URL). No address
+# is known yet, so a build without either names the one `make serve` uses.
+SITE_BASEURL_DEFAULT = "http://127.0.0.1:8000/"
+html_baseurl = (
+    os.environ.get("SITE_BASEURL")
+    or os.environ.get("READTHEDOCS_CANONICAL_URL")
+    or SITE_BASEURL_DEFAULT
+).rstrip("/") + "/"
+
+ogp_site_url = html_baseurl
+ogp_site_name = "Co-responder FAQ"
+ogp_image = html_baseurl + "_static/social-card.png"
+ogp_image_alt = "Co-responder FAQ, from the Greenfield People's Budget"
+# citetools.sphinxext.share_descriptions writes og:description and the meta
+# description from each page's opening sentences, without citations.
+share_description_length = 200
+# Social cards would need matplotlib and would replace the image above.
+ogp_social_cards = {"enable": False}
+# Twitter/X reads og:title, og:description and og:image; it needs only this.
+ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary_large_image">']
+
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+
+# The 404 page is served for any missing path, so its links are absolute.
+notfound_urls_prefix = urlsplit(html_baseurl).path
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>There is no page at this address. It may have moved: the "
+        '<a href="' + notfound_urls_prefix + '">list of questions</a> links to every '
+        "answer, and the search in the menu finds any word on the site.</p>"
+    ),
+}
+
+# -- Hardening ----------------------------------------------------------------
+
+# citetools.sphinxext.html_hardening: a Content-Security-Policy allowing only the
+# site itself, no referrer, rel="noopener noreferrer" on outside links, and ARIA
+# fixes for the theme and the bibliography markup.
+html_hardening_csp = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
 
 # -- ePub ---------------------------------------------------------------------
 
@@ -81,9 +209,30 @@ epub_uid = epub_identifier = "greenfield-peoples-budget-co-responder-faq"
 epub_scheme = "URN"
 # furo's stylesheet is written for browsers; e-readers get Sphinx's basic theme.
 epub_theme = "epub"
-epub_css_files = ["epub.css"]
+epub_css_files = ["faq-epub.css"]
 epub_show_urls = "inline"
 epub_use_index = False
-# Sphinx 9.0 keeps a ".buildinfo.bak" after a configuration change and then
-# warns that it cannot package it.
-epub_exclude_files = ["search.html", ".buildinfo.bak"]
+epub_exclude_files = [
+    "search.html",
+    # Sphinx 9.0 keeps a ".buildinfo.bak" after a configuration change and then
+    # warns that it cannot package it.
+    ".buildinfo.bak",
+    # The web site's scripts, styles and images: no chapter of the book uses them.
+    *(
+        f"_static/{name}"
+        for name in (
+            "citation-previews.js",
+            "copy-link.js",
+            "doctools.js",
+            "documentation_options.js",
+            "faq.css",
+            "favicon.svg",
+            "language_data.js",
+            "minus.png",
+            "plus.png",
+            "searchtools.js",
+            "social-card.png",
+            "sphinx_highlight.js",
+        )
+    ),
+]

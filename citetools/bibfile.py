@@ -1,17 +1,37 @@
 """Reading ``references.bib`` with the line of every entry and field.
 
-bibtexparser v2 does the parsing; this module turns its blocks into 1-based
-line numbers, which every message to a contributor names.
+bibtexparser v2 splits the file into blocks; this module turns them into
+1-based line numbers, which every message to a contributor names, and into
+``failures``: the syntax faults a contributor has to fix before anything else
+(unbalanced braces, a missing comma, text outside an entry, ...). bibtexparser
+recovers from some of these silently, so the blocks are checked again here.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import bibtexparser
-from bibtexparser.model import ParsingFailedBlock
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ExplicitComment,
+    ImplicitComment,
+    ParsingFailedBlock,
+    Preamble,
+    String,
+)
+
+from citetools.bibvalue import Part, parse_value, resolve
+
+_FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*")
+_FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=")
 
 
 @dataclass
@@ -19,14 +39,37 @@ class BibEntry:
     key: str
     type: str
     line: int
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # what a reader sees: macros resolved
     field_lines: dict[str, int] = field(default_factory=dict)
+    raw_fields: dict[str, str] = field(default_factory=dict)  # as written, delimiters included
+    parts: dict[str, tuple[Part, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class BibString:
+    name: str
+    line: int
+    raw: str
+    parts: tuple[Part, ...]
+
+
+@dataclass
+class BibComment:
+    line: int
+    text: str  # the whole block as written: `% ...` lines, or `@comment{...}`
+
+
+@dataclass
+class BibPreamble:
+    line: int
+    raw: str
 
 
 @dataclass
 class BibFailure:
     line: int
     message: str
+    code: str = "syntax"
 
 
 @dataclass
@@ -35,56 +78,349 @@ class BibFile:
     entries: list[BibEntry]
     failures: list[BibFailure]
     library: bibtexparser.Library
+    # Every block in file order, for `fmt`; failed blocks are not in it.
+    blocks: list[BibEntry | BibString | BibComment | BibPreamble] = field(default_factory=list)
+    strings: dict[str, BibString] = field(default_factory=dict)  # by lowercase name
 
 
 class UnreadableBibFile(Exception):
     """The file is missing or not UTF-8; ``line`` is where the bad byte is."""
 
-    def __init__(self, path: Path, line: int, message: str):
+    def __init__(self, path: Path, line: int, message: str, code: str = "unreadable"):
         super().__init__(f"{path}:{line}: {message}")
-        self.path, self.line, self.message = path, line, message
+        self.path, self.line, self.message, self.code = path, line, message, code
 
 
 def read_text(path: Path) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise UnreadableBibFile(Path(path), 0, error.strerror or str(error)) from None
+        reason = (error.strerror or str(error)).lower()
+        raise UnreadableBibFile(
+            Path(path),
+            1,
+            f"cannot open the file ({reason}): check the name, and run citetools "
+            "in the project folder",
+        ) from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise UnreadableBibFile(
-            Path(path), line, f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+            Path(path),
+            line,
+            f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8 "
+            "(in your editor: Save As, encoding UTF-8) and check the accents on this line",
+            code="not-utf8",
         ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@contextmanager
+def _quiet_parser() -> Iterator[None]:
+    # bibtexparser logs every failed block on its own (through child loggers,
+    # which `disabled` does not reach); the level is inherited, so set it once.
+    parser_log = logging.getLogger("bibtexparser")
+    previous = parser_log.level
+    parser_log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        parser_log.setLevel(previous)
 
 
 def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
-    # bibtexparser logs each failed block itself; our callers report them.
-    parser_log = logging.getLogger("bibtexparser")
-    previous = parser_log.disabled
-    parser_log.disabled = True
-    try:
-        library = bibtexparser.parse_string(text)
-    finally:
-        parser_log.disabled = previous
-    entries = [
-        BibEntry(
-            key=entry.key,
-            type=entry.entry_type.lower(),
-            line=entry.start_line + 1,
-            fields={f.key.lower(): str(f.value) for f in entry.fields},
-            field_lines={f.key.lower(): f.start_line + 1 for f in entry.fields},
-        )
-        for entry in library.entries
-    ]
-    failures = [
-        BibFailure(block.start_line + 1, str(block.error) or type(block.error).__name__)
-        for block in library.failed_blocks
-        if isinstance(block, ParsingFailedBlock)
-    ]
-    return BibFile(Path(path), entries, failures, library)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    with _quiet_parser():
+        try:
+            # No middleware: values keep their delimiters, so `fmt` can keep them
+            # exact and the checks can see how they were written.
+            library = bibtexparser.parse_string(text, parse_stack=[])
+        except Exception as error:  # a bibtexparser bug must still end in path:line
+            empty = bibtexparser.Library()
+            message = f"the parser gave up ({type(error).__name__}: {error}); run `citetools lint`"
+            return BibFile(Path(path), [], [BibFailure(1, message)], empty)
+    return _Reader(Path(path), library).read()
 
 
 def read(path: Path) -> BibFile:
     return parse(read_text(path), Path(path))
+
+
+def _line_of(raw: str, offset: int, first_line: int) -> int:
+    return first_line + raw.count("\n", 0, offset)
+
+
+class _Reader:
+    def __init__(self, path: Path, library: bibtexparser.Library):
+        self.path = path
+        self.library = library
+        self.entries: list[BibEntry] = []
+        self.failures: list[BibFailure] = []
+        self.blocks: list[BibEntry | BibString | BibComment | BibPreamble] = []
+        self.strings: dict[str, BibString] = {}
+
+    def read(self) -> BibFile:
+        previous = None
+        for block in self.library.blocks:
+            line = block.start_line + 1
+            if isinstance(block, DuplicateFieldKeyBlock):
+                self._duplicate_fields(block)
+            elif isinstance(block, DuplicateBlockKeyBlock):
+                self._duplicate_block(block)
+            elif isinstance(block, ParsingFailedBlock):
+                self.failures.append(_diagnose(block))
+            elif isinstance(block, Entry):
+                self._entry(block)
+            elif isinstance(block, String):
+                self._string(block, line)
+            elif isinstance(block, Preamble):
+                self.blocks.append(BibPreamble(line, block.raw))
+            elif isinstance(block, ExplicitComment):
+                self.blocks.append(BibComment(line, block.raw))
+            elif isinstance(block, ImplicitComment):
+                # Text right after a failed block is the rest of that block:
+                # the failure already names it.
+                if not _is_broken(previous):
+                    self._implicit_comment(block, line)
+            previous = block
+        macros = {name: string.parts for name, string in self.strings.items()}
+        for entry in self.entries:
+            entry.fields = {name: resolve(parts, macros) for name, parts in entry.parts.items()}
+        self.failures.sort(key=lambda f: f.line)
+        return BibFile(
+            self.path, self.entries, self.failures, self.library, self.blocks, self.strings
+        )
+
+    def _entry(self, block: Entry) -> BibEntry:
+        line = block.start_line + 1
+        entry = BibEntry(key=block.key, type=block.entry_type.lower(), line=line)
+        if not block.key.strip():
+            self.failures.append(
+                BibFailure(
+                    line,
+                    f"@{entry.type} entry has no key: write `@{entry.type}{{authoryearword,` "
+                    "(e.g. `rogers2019effectiveness`) on its first line",
+                    "missing-key",
+                )
+            )
+        for f in block.fields:
+            name = f.key.lower()
+            field_line = f.start_line + 1
+            if not _FIELD_NAME.fullmatch(f.key):
+                self._bad_field_name(f.key, field_line)
+                continue
+            for name, raw, value_line, parts in self._values(f.key, f.value, field_line):
+                if name not in entry.raw_fields:
+                    entry.raw_fields[name] = raw
+                    entry.field_lines[name] = value_line
+                    entry.parts[name] = parts
+        self.entries.append(entry)
+        self.blocks.append(entry)
+        return entry
+
+    def _bad_field_name(self, name: str, line: int) -> None:
+        if name.lstrip().startswith("%"):
+            message = (
+                f"`{name.strip()}` is a `%` comment inside an entry, which BibTeX reads as a "
+                "field: delete the line, or move the comment above the entry"
+            )
+            self.failures.append(BibFailure(line, message, "comment-in-entry"))
+        else:
+            message = (
+                f"`{name.strip()}` is not a field name: a field is written `name = {{value}},` "
+                "(letters only, no spaces, a comma after each value)"
+            )
+            self.failures.append(BibFailure(line, message, "syntax"))
+
+    def _values(self, name: str, raw: str, line: int) -> Iterator[tuple[str, str, int, tuple]]:
+        """The field as (name, raw, line, parts), and the fields a missing comma glued to it."""
+        parsed = parse_value(raw)
+        rest = raw[parsed.error_at :] if parsed.error_at is not None else ""
+        next_field = _FIELD_START.match(rest)
+        if not (parsed.parts and next_field):
+            yield name.lower(), raw, line, self._value(name, raw, line)
+            return
+        end = _line_of(raw, len(raw[: parsed.error_at].rstrip()) - 1, line)
+        message = (
+            f"missing comma after the value of `{name}`: add `,` at the end of line "
+            f"{end}, before `{next_field.group(1)} =`"
+        )
+        self.failures.append(BibFailure(end, message, "missing-comma"))
+        yield name.lower(), raw[: parsed.error_at].rstrip(), line, parsed.parts
+        yield from self._values(
+            next_field.group(1),
+            rest[next_field.end() :],
+            _line_of(raw, parsed.error_at, line),
+        )
+
+    def _value(self, name: str, raw: str, line: int) -> tuple[Part, ...]:
+        parsed = parse_value(raw)
+        if parsed.error_at is None:
+            return parsed.parts
+        where = _line_of(raw, parsed.error_at, line)
+        rest = raw[parsed.error_at :]
+        if "{" in parsed.error or '"' in parsed.error:
+            self.failures.append(
+                BibFailure(
+                    where,
+                    f"unbalanced braces in `{name}`: {parsed.error}; add the missing "
+                    "closing brace or quote",
+                    "unbalanced-braces",
+                )
+            )
+        else:
+            snippet = " ".join(rest.split())[:40]
+            message = (
+                f"`{name}` has {parsed.error} (`{snippet}`): put the whole value inside one "
+                "pair of braces, `{...}`, or add the missing comma"
+            )
+            self.failures.append(BibFailure(where, message, "value-syntax"))
+        # Keep the text as written so nothing is lost; `fmt` refuses files with failures.
+        return (Part("text", raw.strip()),)
+
+    def _duplicate_fields(self, block: DuplicateFieldKeyBlock) -> None:
+        entry_block = block.ignore_error_block
+        if entry_block is None:
+            self.failures.append(_diagnose(block))
+            return
+        seen: dict[str, int] = {}
+        for f in entry_block.fields:
+            name, line = f.key.lower(), f.start_line + 1
+            if name in seen:
+                self.failures.append(
+                    BibFailure(
+                        line,
+                        f"field `{name}` appears twice in `{entry_block.key}` (first on line "
+                        f"{seen[name]}): keep one and delete the other",
+                        "duplicate-field",
+                    )
+                )
+            else:
+                seen[name] = line
+        self._entry(entry_block)
+
+    def _duplicate_block(self, block: DuplicateBlockKeyBlock) -> None:
+        duplicate = block.ignore_error_block
+        if isinstance(duplicate, Entry):
+            # `lint` reports duplicate keys itself, case-insensitively.
+            self._entry(duplicate)
+        elif isinstance(duplicate, String):
+            line = block.start_line + 1
+            first = self.strings.get(duplicate.key.lower())
+            where = f" (first on line {first.line})" if first else ""
+            self.failures.append(
+                BibFailure(
+                    line,
+                    f"@string `{duplicate.key}` is defined twice{where}: delete one",
+                    "duplicate-string",
+                )
+            )
+        else:
+            self.failures.append(_diagnose(block))
+
+    def _string(self, block: String, line: int) -> None:
+        parts = self._value(block.key, block.value, line)
+        string = BibString(block.key, line, block.value, parts)
+        self.strings.setdefault(block.key.lower(), string)
+        self.blocks.append(string)
+
+    def _implicit_comment(self, block: ImplicitComment, line: int) -> None:
+        for offset, text in enumerate(block.raw.split("\n")):
+            stripped = text.strip()
+            if stripped and not stripped.startswith("%"):
+                self.failures.append(_outside(stripped, line + offset))
+                break
+        self.blocks.append(BibComment(line, block.raw))
+
+
+def _is_broken(block) -> bool:
+    """A block bibtexparser could not read at all (duplicates are read, and kept)."""
+    return isinstance(block, ParsingFailedBlock) and not isinstance(
+        block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock
+    )
+
+
+def _outside(text: str, line: int) -> BibFailure:
+    if set(text) <= {"}", ")", ",", " "}:
+        message = (
+            f"`{text}` outside any entry: an entry was closed too early or has one `}}` "
+            "too many; delete it, or check the braces of the entry above"
+        )
+        return BibFailure(line, message, "unbalanced-braces")
+    snippet = text[:40]
+    message = (
+        f"text outside an entry (`{snippet}`): BibTeX ignores it; start comment lines with "
+        "`%`, or move the text into a field of an entry"
+    )
+    return BibFailure(line, message, "text-outside-entry")
+
+
+def _diagnose(block: ParsingFailedBlock) -> BibFailure:
+    """Name the line and the fix for a block bibtexparser could not read."""
+    raw = block.raw or ""
+    first = block.start_line + 1
+    reason = (getattr(block.error, "abort_reason", "") or str(block.error)).strip()
+    header = raw.split("{", 1)[0].split("(", 1)[0].strip() or "@"
+    key = raw.split("{", 1)[1].split(",", 1)[0].strip() if "{" in raw else ""
+    what = f"{header}{{{key}" if key and "\n" not in key and "=" not in key else header
+    # bibtexparser ran on into the next entry or the end of the file: something
+    # was left open. Otherwise it stopped at the character it names.
+    ran_on = "found `@" in reason or "block start" in reason or "end of file" in reason
+    if ran_on or not reason:
+        if raw.count('"') % 2:
+            return BibFailure(
+                _line_of(raw, raw.rfind('"'), first),
+                'a `"` is never closed: add the closing `"`, or write the value in braces `{...}`',
+                "unbalanced-braces",
+            )
+        unclosed = _unclosed_brace(raw)
+        if unclosed is not None:
+            return BibFailure(
+                _line_of(raw, unclosed, first),
+                "unbalanced braces: a `{` on this line is never closed; add the missing `}` "
+                "(each `{` needs its `}`)",
+                "unbalanced-braces",
+            )
+        return BibFailure(
+            first,
+            f"`{what}` is never closed: add `}}` on a line of its own after its last field",
+            "unbalanced-braces",
+        )
+    line = _line_of(raw, len(raw.rstrip()), first)
+    if "comma after entry key" in reason:
+        message = (
+            f"cannot read `{what}`: the first line must be `@type{{key,` with a key of "
+            "letters and digits only, then a comma"
+        )
+    elif "`=`" in reason:
+        message = (
+            f"cannot read `{what}`: a field name without `=` after it; every field is "
+            "written `name = {value},`"
+        )
+    else:
+        message = f"cannot read `{what}`: {reason}"
+    return BibFailure(line, message, "syntax")
+
+
+def _unclosed_brace(raw: str) -> int | None:
+    """Offset of the value brace left open when the next field (or the entry's end) starts."""
+    open_braces: list[int] = []
+    line_start = True
+    i = 0
+    while i < len(raw):
+        char = raw[i]
+        if line_start and len(open_braces) >= 2:
+            rest = raw[i : raw.find("\n", i) if "\n" in raw[i:] else len(raw)]
+            if _FIELD_START.match(rest) or rest.strip() == "}":
+                return open_braces[-1]
+        line_start = char == "\n"
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            open_braces.append(i)
+        elif char == "}" and open_braces:
+            open_braces.pop()
+        i += 1
+    return open_braces[-1] if len(open_braces) >= 2 else None

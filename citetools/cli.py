@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 COMMANDS = {
     # name: (module, one-line help)
+    "lint": ("citetools.lint", "Check references.bib and the pages' citations."),
+    "fmt": ("citetools.fmt", "Rewrite references.bib in the canonical layout."),
+    "add": ("citetools.add", "Add a source to references.bib from its DOI or web address."),
+    "claims": ("citetools.claims", "Count cited and uncited paragraphs per FAQ page."),
+    "links": ("citetools.links", "Report broken source links by entry and line of references.bib."),
 }
 
 
@@ -39,3 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("citetools: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`citetools lint | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

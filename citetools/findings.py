@@ -1,0 +1,56 @@
+"""A finding is one problem at one line, printed as ``path:line: CODE message``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    code: str
+    message: str
+    severity: str = ERROR
+
+    def text(self) -> str:
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{self.path}:{self.line}: {self.code} {prefix}{self.message}"
+
+    def github(self) -> str:
+        # Workflow commands end the message at a newline; `%` must be escaped first.
+        message = f"{self.code} {self.message}".replace("%", "%25").replace("\n", "%0A")
+        return f"::{self.severity} file={self.path},line={self.line}::{message}"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 error``, ``2 errors``: summaries read as sentences."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def display_path(path: Path | str) -> str:
+    """Relative to the working directory when under it, as a contributor types paths."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def sort_key(finding: Finding):
+    return (finding.path, finding.line, finding.code)
+
+
+def render(findings: Iterable[Finding], fmt: str) -> str:
+    findings = sorted(findings, key=sort_key)
+    if fmt == "json":
+        return json.dumps([asdict(f) for f in findings], indent=2, ensure_ascii=False)
+    if fmt == "github":
+        return "\n".join(f.github() for f in findings)
+    return "\n".join(f.text() for f in findings)

@@ -1,0 +1,282 @@
+"""The report about sources: one record per URL, DOI and archived copy of every entry.
+
+Sphinx reports links by page; a maintainer fixes entries. Each record names the entry,
+the line of the field in ``references.bib`` and what to do. Links in pages that are not
+from the bibliography keep their page and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from citetools import bibfile
+from citetools.findings import plural
+from citetools.linkcheck import doi
+from citetools.linkcheck.classify import (
+    BLOCKED,
+    BROKEN,
+    IGNORED,
+    RATE_LIMITED,
+    REDIRECTED,
+    STATUSES,
+    TIMEOUT,
+    WORKING,
+    Outcome,
+    classify,
+)
+
+FIELDS = ("url", "doi", "archiveurl")
+JSON_NAME = "sources.json"
+MARKDOWN_NAME = "sources.md"
+
+
+@dataclass
+class Record:
+    key: str | None  # None for a link written in a page
+    file: str
+    line: int
+    field: str | None  # url, doi or archiveurl; None for a link written in a page
+    url: str  # the link as readers see it
+    status: str
+    code: int  # the HTTP status where Sphinx reports it, else 0
+    info: str
+    checked: str = ""  # the URL actually requested (a DOI's registration check)
+    checked_now: bool = False  # requested in this run, not taken from the cache
+    no_answer: bool = False
+
+    def public(self) -> dict:
+        data = asdict(self)
+        for private in ("checked", "checked_now", "no_answer"):
+            del data[private]
+        return data
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    @property
+    def subject(self) -> str:
+        return f"{self.key} {self.field}" if self.key else "link"
+
+
+@dataclass
+class Results:
+    """``output.json`` with what the manifest and the cache say about it."""
+
+    by_uri: dict[str, dict]
+    cached: dict[str, datetime]  # uri -> when it was last found working
+    ignore: list[re.Pattern]
+    timeout: float
+
+    @classmethod
+    def read(cls, lines: list[dict], cached: dict[str, datetime], ignore: list[str], timeout):
+        by_uri = {}
+        for line in lines:
+            by_uri.setdefault(line.get("uri", ""), line)
+        return cls(by_uri, cached, [re.compile(p) for p in ignore], timeout)
+
+    def outcome(self, uri: str) -> tuple[Outcome, bool]:
+        """The outcome for ``uri`` and whether it was requested in this run."""
+        if any(pattern.match(uri) for pattern in self.ignore):
+            return Outcome(IGNORED, 0, "matches linkcheck_ignore in conf.py"), False
+        if uri in self.cached:
+            when = self.cached[uri].strftime("%Y-%m-%d")
+            return Outcome(WORKING, 0, f"working when checked on {when} (cached)"), False
+        if uri not in self.by_uri:
+            return Outcome(IGNORED, 0, "not in the last linkcheck run: run make linkcheck"), False
+        return classify(self.by_uri[uri]), True
+
+
+def _advice(record: Record, outcome: Outcome, fields: dict[str, str], timeout) -> str:
+    """What happened, then what to do about it."""
+    detail, field, status = outcome.detail, record.field, outcome.status
+    if status == BROKEN:
+        if field == "doi" and outcome.code == 404:
+            return (
+                f"the DOI is not registered ({detail}): check it against the "
+                "publisher's page; a typo is the usual cause"
+            )
+        if field == "doi":
+            return f"the DOI resolver failed ({detail}): check again later"
+        if field == "archiveurl":
+            return (
+                f"the archived copy is broken ({detail}): pick another snapshot of the "
+                "original and update archiveurl"
+            )
+        if field == "url" and fields.get("archiveurl"):
+            return (
+                f"{detail}: the entry has an archived copy: add urlstatus = {{dead}} so "
+                "readers get the archive"
+            )
+        if field == "url":
+            return (
+                f"{detail}: if the page moved, update url; if it is gone, add an archived "
+                "copy: archiveurl = {...} (e.g. from "
+                f"https://web.archive.org/web/*/{record.url}), archivedate = {{YYYY-MM-DD}} "
+                "and urlstatus = {dead}"
+            )
+        return f"{detail}: fix or remove the link in the page"
+    if status == REDIRECTED:
+        what = f"the {field}" if field else "the link"
+        return f"{detail}: if it is the same document, replace {what} with the new address"
+    if status == BLOCKED:
+        return f"{detail}: open it in a browser; if it shows the source there is nothing to change"
+    if status == RATE_LIMITED:
+        return f"{detail}: nothing to change; it is checked again on the next run"
+    if status == TIMEOUT:
+        return (
+            f"{detail} ({timeout:g} s): check again later; if it keeps failing, treat it as broken"
+        )
+    return detail
+
+
+def _record(results: Results, uri: str, **where) -> tuple[Record, Outcome]:
+    checked = where.pop("checked", uri)
+    outcome, checked_now = results.outcome(checked)
+    record = Record(
+        **where,
+        url=uri,
+        status=outcome.status,
+        code=outcome.code,
+        info=outcome.detail,
+        checked=checked,
+        checked_now=checked_now,
+        no_answer=outcome.no_answer,
+    )
+    return record, outcome
+
+
+def bib_records(bib: bibfile.BibFile, name: str, results: Results, resolver: str) -> list[Record]:
+    records = []
+    for entry in bib.entries:
+        fields = entry.fields
+        dead = fields.get("urlstatus", "").strip().lower() == "dead" and fields.get("archiveurl")
+        for field in FIELDS:
+            value = fields.get(field, "").strip()
+            if not value:
+                continue
+            uri = doi.reader_link(value) if field == "doi" else value
+            where = {
+                "key": entry.key,
+                "file": name,
+                "line": entry.field_lines[field],
+                "field": field,
+            }
+            if field == "url" and dead:
+                records.append(
+                    Record(
+                        **where,
+                        url=uri,
+                        status=IGNORED,
+                        code=0,
+                        info=(
+                            "original marked dead (urlstatus = {dead}); readers get the archived "
+                            "copy, which is checked instead"
+                        ),
+                    )
+                )
+                continue
+            record, outcome = _record(results, uri, checked=doi.checked_uri(uri, resolver), **where)
+            record.info = _advice(record, outcome, fields, results.timeout)
+            records.append(record)
+    return records
+
+
+def page_records(results: Results, claimed: set[str]) -> list[Record]:
+    records = []
+    for uri, line in results.by_uri.items():
+        if uri in claimed or not uri.startswith(("http://", "https://")):
+            continue
+        where = {
+            "key": None,
+            "file": line.get("filename", ""),
+            "line": int(line.get("lineno") or 0),
+            "field": None,
+        }
+        record, outcome = _record(results, uri, **where)
+        record.info = _advice(record, outcome, {}, results.timeout)
+        records.append(record)
+    return records
+
+
+def offline(records: list[Record]) -> bool:
+    """Whether no host answered at all: every link requested in this run failed to connect."""
+    requested = [record for record in records if record.checked_now]
+    return bool(requested) and all(record.no_answer for record in requested)
+
+
+# -- Writing ------------------------------------------------------------------
+
+
+def write_json(records: list[Record], outdir: Path) -> Path:
+    path = Path(outdir) / JSON_NAME
+    path.write_text(json.dumps([r.public() for r in records], indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def counts(records: list[Record]) -> str:
+    tally = Counter(record.status for record in records)
+    return ", ".join(f"{tally[status]} {status}" for status in STATUSES if tally[status])
+
+
+def markdown(records: list[Record], when: datetime) -> str:
+    sources = [r for r in records if r.key]
+    pages = [r for r in records if not r.key]
+    lines = [
+        "# Source links",
+        "",
+        f"Checked {when:%Y-%m-%d %H:%M} UTC: {plural(len(sources), 'link')} of bibliography "
+        f"entries and {plural(len(pages), 'other link')} in pages "
+        f"({counts(records) or 'none'}).",
+        "",
+    ]
+    for status in STATUSES:
+        group = [r for r in records if r.status == status]
+        if not group:
+            continue
+        lines += [f"## {status.capitalize()} ({len(group)})", ""]
+        if status == WORKING:
+            cached = sum(1 for r in group if r.info.endswith("(cached)"))
+            works = "1 link works" if len(group) == 1 else f"{len(group)} links work"
+            lines += [f"{works} ({cached} from the cache).", ""]
+            continue
+        for r in sorted(group, key=lambda r: (r.file, r.line)):
+            lines.append(f"- `{r.where}` {r.subject} <{r.url}>: {r.info}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+_PROBLEMS = (BROKEN, REDIRECTED, BLOCKED, RATE_LIMITED, TIMEOUT)
+
+
+def problems(records: list[Record]) -> list[Record]:
+    return sorted((r for r in records if r.status in _PROBLEMS), key=lambda r: (r.file, r.line))
+
+
+def _escape(text: str, *, property: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotations(records: list[Record]) -> list[str]:
+    lines = []
+    for r in problems(records):
+        level = "error" if r.status == BROKEN else "warning"
+        title = f"{r.status}: {r.key or 'link'}"
+        message = f"{r.subject} {r.url}: {r.info}"
+        lines.append(
+            f"::{level} file={_escape(r.file, property=True)},line={r.line},"
+            f"title={_escape(title, property=True)}::{_escape(message)}"
+        )
+    return lines
+
+
+def text_lines(records: list[Record]) -> list[str]:
+    return [f"{r.where}: {r.status}: {r.subject} {r.url}: {r.info}" for r in problems(records)]

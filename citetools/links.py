@@ -1,0 +1,184 @@
+"""``citetools links``: which entry's link is broken, on which line, and what to do.
+
+Reads Sphinx's ``linkcheck`` results (``_build/linkcheck/output.json``) and writes
+``sources.json`` (one record per URL, DOI and archived copy of every entry) and
+``sources.md`` beside them. ``--check`` runs Sphinx's builder first, which is what
+``make linkcheck`` does; when nothing changed since the last run and the cache has every
+link as working, the report is answered from the cache without starting Sphinx.
+
+Exit status: 0 no link broken, 1 a source (or a link in a page) broken, 2 unreadable
+input or a failed Sphinx run, 3 network unreachable (no host answered at all).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from citetools import bibfile
+from citetools.findings import display_path, plural
+from citetools.linkcheck import report
+from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache, now
+from citetools.linkcheck.classify import BROKEN, WORKING
+from citetools.linkcheck.manifest import Manifest
+
+OFFLINE = 3
+SPHINX_LOG = "sphinx.log"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="run Sphinx's linkcheck builder first (skipped when nothing changed and the "
+        "cache has every link as working)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="check every link again, however recently it worked"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="github: annotations on the lines of references.bib",
+    )
+    parser.add_argument(
+        "--srcdir", type=Path, default=Path("."), help="the site's source directory (default: .)"
+    )
+    parser.add_argument(
+        "--builddir", type=Path, help="Sphinx's build directory (default: SRCDIR/_build)"
+    )
+
+
+def _run_sphinx(srcdir: Path, builddir: Path, outdir: Path, no_cache: bool) -> None:
+    outdir.mkdir(parents=True, exist_ok=True)
+    # A stale result must never pass for this run's.
+    for name in ("output.json", "output.txt", report.JSON_NAME, "links-manifest.json"):
+        (outdir / name).unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "linkcheck",
+        "-d",
+        str(builddir / "doctrees"),
+        str(srcdir),
+        str(outdir),
+    ]
+    environment = {**os.environ, NO_CACHE_VARIABLE: "1"} if no_cache else None
+    with open(outdir / SPHINX_LOG, "w", encoding="utf-8") as log:
+        # Sphinx's exit status says only that some link failed; the report decides.
+        subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=environment, check=False)
+
+
+def _read_output(outdir: Path) -> list[dict] | None:
+    try:
+        text = (outdir / "output.json").read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return None
+
+
+def _all_cached(outdir: Path, srcdir: Path, cache: LinkCache) -> dict | None:
+    """The cache's dates for every link, if a rerun of Sphinx would learn nothing new."""
+    manifest, lines = Manifest.read(outdir), _read_output(outdir)
+    if manifest is None or lines is None or not manifest.unchanged(srcdir):
+        return None
+    fresh = cache.fresh(manifest.cache_days)
+    links = {line["uri"] for line in lines if str(line.get("uri", "")).startswith("http")}
+    ignored = [re.compile(pattern) for pattern in manifest.ignore]
+    needed = {uri for uri in links if not any(p.match(uri) for p in ignored)}
+    return fresh if needed <= fresh.keys() else None
+
+
+def run(args) -> int:
+    srcdir = args.srcdir.resolve()
+    builddir = (args.builddir or srcdir / "_build").resolve()
+    outdir = builddir / "linkcheck"
+    cache = LinkCache.load(outdir)
+    from_cache = None
+    if args.check:
+        from_cache = None if args.no_cache else _all_cached(outdir, srcdir, cache)
+        if from_cache is None:
+            _run_sphinx(srcdir, builddir, outdir, args.no_cache)
+
+    lines, manifest = _read_output(outdir), Manifest.read(outdir)
+    if lines is None or manifest is None:
+        where = outdir / SPHINX_LOG if args.check else outdir / "output.json"
+        what = (
+            "Sphinx's linkcheck did not finish: see this log"
+            if args.check
+            else "no linkcheck results here: run make linkcheck"
+        )
+        print(f"{display_path(where)}:0: {what}", file=sys.stderr)
+        return 2
+
+    cached = (
+        from_cache
+        if from_cache is not None
+        else {uri: cache.checked[uri] for uri in manifest.cached if uri in cache.checked}
+    )
+    results = report.Results.read(lines, cached, manifest.ignore, manifest.timeout)
+    records = []
+    for name in manifest.bibfiles:
+        try:
+            bib = bibfile.read(srcdir / name)
+        except bibfile.UnreadableBibFile as error:
+            print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
+            return 2
+        records += report.bib_records(bib, name, results, manifest.doi_resolver)
+    records += report.page_records(results, {r.checked for r in records})
+
+    when = now()
+    if report.offline(records):
+        # No sources.json: a record per source, each "broken", is the list of
+        # false alarms that the one line below replaces.
+        waiting = sum(1 for r in records if r.checked_now and r.key)
+        message = (
+            f"linkcheck: network unreachable: no external host answered "
+            f"({plural(waiting, 'source')} not checked)"
+        )
+        (outdir / report.MARKDOWN_NAME).write_text(
+            f"# Source links\n\n{message}\n", encoding="utf-8"
+        )
+        print(message)
+        return OFFLINE  # the cache keeps what worked before the network went away
+
+    report.write_json(records, outdir)
+
+    if from_cache is None:
+        checked = [r for r in records if r.checked_now]
+        cache.record(
+            {r.checked for r in checked if r.status == WORKING},
+            {r.checked for r in checked if r.status != WORKING},
+            at=when,
+        )
+        cache.save(manifest.cache_days)
+    (outdir / report.MARKDOWN_NAME).write_text(
+        report.markdown(records, when) + "\n", encoding="utf-8"
+    )
+
+    lines_out = (
+        report.github_annotations(records)
+        if args.format == "github"
+        else report.text_lines(records)
+    )
+    for line in lines_out:
+        print(line)
+    if from_cache is not None:
+        print(
+            "linkcheck: nothing changed since the last run and every link worked within "
+            f"{manifest.cache_days:g} days: answered from the cache (--no-cache checks again)"
+        )
+    sources = [r for r in records if r.key]
+    print(
+        f"linkcheck: {plural(len(sources), 'source link')}, "
+        f"{plural(len(records) - len(sources), 'other link')}: "
+        f"{report.counts(records) or 'none'}; report: {display_path(outdir / report.MARKDOWN_NAME)}"
+    )
+    return 1 if any(r.status == BROKEN for r in records) else 0

@@ -1,0 +1,171 @@
+"""``citetools lint``: every mistake in ``references.bib`` and in the pages' citations.
+
+With no BIB, checks ``references.bib`` and the site's pages (conf.py's
+``include_patterns``) in the working directory. With BIB files, checks only
+those, unless ``--pages DIR`` names pages to check them against.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from citetools import bibfile, checks, pages
+from citetools.args import DEFAULT_BIB, add_bib_files
+from citetools.findings import ERROR, WARNING, Finding, display_path, plural, render
+
+HTTPS_PROBE = "CITETOOLS_HTTPS_PROBE"
+
+
+def add_arguments(parser) -> None:
+    add_bib_files(parser, default="references.bib and the site's pages")
+    parser.add_argument(
+        "--pages",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="check citations in the site's pages under DIR (a page file works too)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text (path:line: CODE message), json, or GitHub annotations",
+    )
+    parser.add_argument("--strict", action="store_true", help="warnings fail too")
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="ask each host of an http:// link whether it serves https",
+    )
+
+
+def run(args) -> int:
+    bib_paths = args.bib or [DEFAULT_BIB]
+    page_args = args.pages if args.pages is not None else ([] if args.bib else [Path(".")])
+    findings: list[Finding] = []
+    page_files: list[Path] = []
+    bibs = _read_each(bibfile.read, bib_paths, findings)
+    unreadable = len(bibs) < len(bib_paths)
+    findings += checks.check_files(bibs, online_probe=_probe_https if args.online else None)
+    # Pages are checked against the bibliography: without all of it, every key looks unknown.
+    if page_args and not unreadable:
+        try:
+            for arg in page_args:
+                page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
+        except bibfile.UnreadableBibFile as error:
+            # Without the list of pages, every entry would look uncited.
+            unreadable = True
+            page_files = []
+            findings.append(_unreadable(error))
+        else:
+            scanned = _read_each(pages.scan, page_files, findings)
+            unreadable = len(scanned) < len(page_files)
+            findings += check_pages(bibs, scanned)
+    output = render(findings, args.format)
+    if output:
+        print(output)
+    errors = sum(f.severity == ERROR for f in findings)
+    warnings = sum(f.severity == WARNING for f in findings)
+    if args.format == "text":
+        checked = ", ".join(display_path(p) for p in bib_paths)
+        if page_files:
+            checked += f" and {plural(len(page_files), 'page')}"
+        print(
+            f"citetools lint: {plural(errors, 'error')}, {plural(warnings, 'warning')} "
+            f"in {checked}",
+            file=sys.stderr,
+        )
+    if unreadable:
+        return 2
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _unreadable(error: bibfile.UnreadableBibFile) -> Finding:
+    return Finding(display_path(error.path), error.line, error.code, error.message)
+
+
+def _read_each(read, paths: list[Path], findings: list[Finding]) -> list:
+    """``read(path)`` for each path; a file that cannot be read becomes a finding."""
+    done = []
+    for path in paths:
+        try:
+            done.append(read(path))
+        except bibfile.UnreadableBibFile as error:
+            findings.append(_unreadable(error))
+    return done
+
+
+def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[Finding]:
+    """Keys cited but not defined, entries never cited, markers without a reason."""
+    defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
+    by_lower = {k.lower(): k for k in defined}
+    cited: set[str] = set()
+    found = []
+    for page in scanned:
+        path = display_path(page.path)
+        for problem in page.problems:
+            found.append(Finding(path, problem.line, "cite-syntax", problem.message))
+        for citation in page.citations + page.listed_keys:
+            cited.add(citation.key)
+            if citation.key in defined:
+                continue
+            if citation.key.lower() in by_lower:
+                exact = by_lower[citation.key.lower()]
+                hint = f"did you mean `{exact}`? (write keys exactly as defined)"
+            else:
+                nearest = difflib.get_close_matches(citation.key, list(defined), n=1, cutoff=0.6)
+                hint = (
+                    f"did you mean `{nearest[0]}`?"
+                    if nearest
+                    else "add the source with `citetools add DOI-or-URL`"
+                )
+            found.append(
+                Finding(
+                    path,
+                    citation.line,
+                    "undefined-key",
+                    f"`{citation.key}` is not in the bibliography: {hint}",
+                )
+            )
+        for marker in page.markers:
+            if not marker.reason:
+                found.append(
+                    Finding(
+                        path,
+                        marker.line,
+                        "marker-reason",
+                        "citation-needed marker without a reason: write "
+                        "{citation-needed}`why no source supports this yet`",
+                    )
+                )
+    for key, (bib, entry) in defined.items():
+        if key not in cited:
+            found.append(
+                Finding(
+                    display_path(bib.path),
+                    entry.line,
+                    "unused-entry",
+                    f"`{key}` is not cited on any page: cite it where it supports a claim, "
+                    "or delete the entry",
+                    WARNING,
+                )
+            )
+    return found
+
+
+def _probe_https(host: str) -> bool:
+    """Whether ``host`` answers over https; the template is for tests on 127.0.0.1."""
+    url = os.environ.get(HTTPS_PROBE, "https://{host}/").format(host=host)
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "citetools"})
+    try:
+        with urllib.request.urlopen(request, timeout=10):
+            return True
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except (urllib.error.URLError, OSError, ValueError):
+        return False

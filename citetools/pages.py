@@ -1,0 +1,216 @@
+"""Reading the site's MyST pages for citations, bibliography keys and citation-needed markers.
+
+A light line scanner, not a Markdown parser: it knows fences (code is skipped,
+directives are read), headings, list items and blank lines, which is all the
+FAQ pages use. Every item keeps its 1-based line.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+
+from citetools.bibfile import UnreadableBibFile, read_text
+
+# {cite:p}`key`, {cite:t}`a,b`, {cite}`key`, {footcite:t}`key` ... and the marker.
+_ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}`(?P<body>[^`]*)`")
+_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
+# Directives whose body is code, page names or verbatim text, not Markdown.
+_LITERAL_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude",
+                       "math", "raw", "eval-rst", "mermaid", "csv-table", "toctree",
+                       "include", "image", "claims-awaiting-sources"}  # fmt: skip
+
+
+@dataclass
+class Citation:
+    line: int
+    key: str
+    role: str
+
+
+@dataclass
+class Marker:
+    line: int
+    reason: str
+
+
+@dataclass
+class Paragraph:
+    line: int
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+
+
+@dataclass
+class CiteProblem:
+    line: int
+    message: str
+
+
+@dataclass
+class Page:
+    path: Path
+    citations: list[Citation] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    listed_keys: list[Citation] = field(default_factory=list)  # {bibliography} bodies
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    problems: list[CiteProblem] = field(default_factory=list)
+
+
+def scan(path: Path, text: str | None = None) -> Page:
+    if text is None:
+        text = read_text(path)  # names the line of a byte that is not UTF-8
+    page = Page(Path(path))
+    lines = text.split("\n")
+    block: list[str] = []
+    block_line = 0
+    fences: list[tuple[str, str]] = []  # open fences: (marker, directive name)
+
+    def flush():
+        nonlocal block
+        if block:
+            _read_block(page, block_line, "\n".join(block))
+        block = []
+
+    i = _skip_front_matter(lines)
+    while i < len(lines):
+        line = lines[i]
+        number = i + 1
+        fence = _FENCE.match(line)
+        literal = bool(fences) and fences[-1][1] in _LITERAL_DIRECTIVES | {""}
+        if (
+            fence
+            and fences
+            and line.strip().startswith(fences[-1][0])
+            and not fence["info"].strip()
+        ):
+            flush()
+            fences.pop()
+        elif fence and not literal:
+            flush()
+            info = fence["info"].strip()
+            name = info[1 : info.index("}")] if info.startswith("{") and "}" in info else ""
+            if name == "bibliography":
+                i = _read_bibliography(page, lines, i + 1, fence["fence"])
+                continue
+            fences.append((fence["fence"], name))
+        elif literal:
+            pass
+        elif not line.strip():
+            flush()
+        elif _NOT_TEXT.match(line) or _LIST_ITEM.match(line):
+            flush()
+            if _LIST_ITEM.match(line):
+                block, block_line = [line], number
+            else:
+                _read_block(page, number, line, counts=False)
+        else:
+            if not block:
+                block_line = number
+            block.append(line)
+        i += 1
+    flush()
+    return page
+
+
+def _skip_front_matter(lines: list[str]) -> int:
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() == "---":
+                return i + 1
+    return 0
+
+
+def _read_bibliography(page: Page, lines: list[str], i: int, fence: str) -> int:
+    """Keys listed in a ```{bibliography} body count as cited; options do not."""
+    in_yaml = False
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if stripped.startswith(fence) and not stripped[len(fence) :].strip():
+            return i + 1
+        if stripped == "---":
+            in_yaml = not in_yaml
+        elif stripped and not in_yaml and not stripped.startswith(":"):
+            page.listed_keys.append(Citation(i + 1, stripped, "bibliography"))
+        i += 1
+    return i
+
+
+def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> None:
+    paragraph = Paragraph(first_line, text)
+    for match in _ROLE.finditer(text):
+        line = first_line + text.count("\n", 0, match.start())
+        role, body = match["role"], match["body"]
+        if role == "citation-needed":
+            marker = Marker(line, " ".join(body.split()))
+            paragraph.markers.append(marker)
+            page.markers.append(marker)
+            continue
+        try:
+            targets = list(parse_citation_targets(body))
+        except ValueError:
+            page.problems.append(
+                CiteProblem(
+                    line,
+                    f"cannot read the citation `{{{role}}}`{body}``: write keys separated by "
+                    "commas, e.g. {cite:p}`{see}rogers2019effectiveness{p. 5},"
+                    "puntis2018systematic`",
+                )
+            )
+            continue
+        for target in targets:
+            citation = Citation(line, target.key, role)
+            paragraph.citations.append(citation)
+            page.citations.append(citation)
+    if counts:
+        page.paragraphs.append(paragraph)
+
+
+def site_pages(root: Path) -> list[Path]:
+    """The pages of the site under ``root``: conf.py's ``include_patterns`` when it lists
+    them, otherwise every ``.md`` file outside hidden, ``_`` and test directories.
+
+    Raises ``UnreadableBibFile`` at the line of a conf.py that does not parse: guessing
+    the pages then would check files the site never publishes."""
+    root = Path(root)
+    patterns = _include_patterns(root / "conf.py")
+    if patterns:
+        found = {p for pattern in patterns for p in root.glob(pattern) if p.suffix == ".md"}
+        return sorted(found)
+    skip = {"node_modules", "tests", "venv"}
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_")) and d not in skip]
+        found += [Path(folder) / f for f in files if f.endswith(".md")]
+    return sorted(found)
+
+
+def _include_patterns(conf: Path) -> list[str]:
+    if not conf.exists():
+        return []
+    text = read_text(conf)  # names the line of a byte that is not UTF-8
+    try:
+        tree = ast.parse(text, filename=str(conf))
+    except SyntaxError as error:
+        raise UnreadableBibFile(
+            conf,
+            error.lineno or 1,
+            f"Python syntax error ({error.msg}): fix conf.py, which lists the site's pages",
+            code="conf-syntax",
+        ) from None
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "include_patterns" for t in node.targets)
+            and isinstance(node.value, ast.List | ast.Tuple)
+        ):
+            return [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+    return []

@@ -1,0 +1,143 @@
+"""Privacy, security and accessibility fixes applied to the finished pages.
+
+* A ``Content-Security-Policy`` meta tag (``html_hardening_csp``) that allows
+  only the site itself; the theme's inline script and style are allowed by
+  their SHA-256 hashes, computed per page so a theme update cannot slip in.
+* ``<meta name="referrer" content="no-referrer">``, and ``rel="noopener
+  noreferrer"`` on every link that leaves the site.
+* Inline ``style`` attributes, which the policy blocks, become SVG
+  presentation attributes (the theme's icons); any other one fails the build.
+* ARIA: the theme's two drawers (``<aside>`` landmarks) get distinct names,
+  and each heading's link says which heading it links to. (Bibliography lists
+  are plain ``<ul>`` markup: see ``bibliography_markup``.)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from urllib.parse import urlsplit
+
+from sphinx.util import logging
+
+from citetools.sphinxext.html_pages import is_web_build, rewrite_pages
+
+logger = logging.getLogger(__name__)
+
+EXTERNAL_REL = ("noopener", "noreferrer")
+DRAWER_NAMES = {"sidebar-drawer": "Site menu", "toc-drawer": "On this page"}
+
+# CSS properties that SVG also accepts as presentation attributes, which a
+# Content-Security-Policy does not block.
+SVG_PRESENTATION = frozenset(
+    {"display", "opacity", "fill", "fill-opacity", "stroke", "stroke-width", "visibility"}
+)
+
+
+def csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def policy(directives: dict[str, list[str]], script_hashes, style_hashes) -> str:
+    extra = {"script-src": sorted(script_hashes), "style-src": sorted(style_hashes)}
+    parts = []
+    for name, sources in directives.items():
+        values = list(sources) + [h for h in extra.get(name, []) if h not in sources]
+        parts.append(" ".join([name, *values]))
+    return "; ".join(parts)
+
+
+def _set_meta(soup, key: str, value: str, content: str) -> None:
+    for old in soup.head.find_all("meta", attrs={key: value}):
+        old.decompose()
+    meta = soup.new_tag("meta", attrs={key: value, "content": content})
+    # The policy governs only what follows it, so it goes first after the charset.
+    charset = soup.head.find("meta", charset=True)
+    if charset is not None:
+        charset.insert_after(meta)
+    else:
+        soup.head.insert(0, meta)
+
+
+def _move_styles_to_svg_attributes(soup, page: str) -> None:
+    for element in soup.find_all(style=True):
+        declarations = [d.split(":", 1) for d in element["style"].split(";") if d.strip()]
+        movable = element.name in {"svg", "path", "line", "circle", "g", "rect", "polyline"}
+        if movable and all(len(d) == 2 and d[0].strip() in SVG_PRESENTATION for d in declarations):
+            for prop, value in declarations:
+                value = value.strip()
+                if prop.strip() == "opacity" and value.endswith("%"):
+                    value = str(float(value[:-1]) / 100)
+                element[prop.strip()] = value
+            del element["style"]
+        else:
+            logger.warning(
+                f"{page}: <{element.name} style={element['style']!r}> is blocked by the "
+                "Content-Security-Policy: give it a class and style that in _static/faq.css",
+                type="html_hardening",
+                subtype="inline_style",
+            )
+
+
+def _mark_external_links(soup, own_host: str) -> None:
+    for link in soup.find_all(["a", "area"], href=True):
+        parts = urlsplit(link["href"])
+        if parts.scheme in {"http", "https"} and parts.netloc != own_host:
+            rel = list(link.get("rel") or [])
+            link["rel"] = rel + [r for r in EXTERNAL_REL if r not in rel]
+        # A printed page adds each link's address after it (faq.css), except
+        # where the link's text already is that address.
+        if link.get_text(strip=True) == link["href"]:
+            classes = list(link.get("class") or [])
+            link["class"] = classes + ["url-shown"] if "url-shown" not in classes else classes
+
+
+def _fix_aria(soup) -> None:
+    for drawer, name in DRAWER_NAMES.items():
+        for aside in soup.select(f"aside.{drawer}"):
+            aside["aria-label"] = name
+    for link in soup.select("a.headerlink"):
+        heading = link.parent
+        text = heading.get_text(" ", strip=True).removesuffix(link.get_text(strip=True))
+        label = f"Copy link to this section: {text.strip()}"
+        link["aria-label"] = label
+        link["title"] = label
+
+
+def harden(app, page: str, soup) -> None:
+    if soup.head is None:
+        return
+    _move_styles_to_svg_attributes(soup, page)
+    _mark_external_links(soup, urlsplit(app.config.html_baseurl or "").netloc)
+    _fix_aria(soup)
+    scripts = {csp_hash(s.string or "") for s in soup.find_all("script") if not s.get("src")}
+    styles = {csp_hash(s.string or "") for s in soup.find_all("style")}
+    _set_meta(soup, "name", "referrer", "no-referrer")
+    if app.config.html_hardening_csp_enabled:
+        _set_meta(
+            soup,
+            "http-equiv",
+            "Content-Security-Policy",
+            policy(app.config.html_hardening_csp, scripts, styles),
+        )
+
+
+def harden_pages(app, exception) -> None:
+    if exception is None and is_web_build(app):
+        rewrite_pages(app, harden)
+
+
+def setup(app):
+    app.add_config_value(
+        "html_hardening_csp",
+        {"default-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"]},
+        "html",
+        types=frozenset({dict}),
+    )
+    # `make serve` turns the policy off: sphinx-autobuild injects an inline
+    # live-reload script into every page it serves, which the policy would block.
+    app.add_config_value("html_hardening_csp_enabled", True, "html", types=frozenset({bool}))
+    # After every other extension has written its files.
+    app.connect("build-finished", harden_pages, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

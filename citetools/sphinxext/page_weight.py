@@ -1,0 +1,75 @@
+"""Keep each page light: load only the stylesheets and scripts the page uses.
+
+Most readers open one answer on a phone. The theme loads, on every page,
+assets this site does not use there:
+
+* ``pygments.css`` colours code, and the FAQ has no code blocks (a page that
+  does gets it back);
+* ``styles/furo-extensions.css`` styles extensions the site does not load;
+* Sphinx's search helpers (``documentation_options.js``, ``doctools.js``,
+  ``sphinx_highlight.js``) matter only on the search page, which keeps them;
+* the theme's icon sheet holds icons no page shows (edit and view buttons
+  for a source repository): each page keeps the ones it uses;
+* docutils' HTML writer adds a ``<meta name="viewport">`` of its own, which
+  Sphinx passes on in ``metatags``, after the one the theme's layout already
+  writes: the page keeps the theme's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from citetools.sphinxext.html_pages import is_web_build, rewrite_pages
+
+CODE_CSS = "pygments.css"
+UNUSED_CSS = frozenset({"styles/furo-extensions.css"})
+SEARCH_ONLY_JS = frozenset({"documentation_options.js", "doctools.js", "sphinx_highlight.js"})
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
+
+
+def _filename(asset) -> str:
+    """``_static/pygments.css`` -> ``pygments.css``."""
+    return str(getattr(asset, "filename", asset)).removeprefix("_static/")
+
+
+def trim_assets(app, pagename, templatename, context, doctree) -> None:
+    if not is_web_build(app):
+        return
+    has_code = 'class="highlight' in context.get("body", "")
+    unused_css = UNUSED_CSS if has_code else UNUSED_CSS | {CODE_CSS}
+    if "css_files" in context:
+        context["css_files"] = [
+            css for css in context["css_files"] if _filename(css) not in unused_css
+        ]
+    if "script_files" in context and pagename != "search":
+        context["script_files"] = [
+            js for js in context["script_files"] if _filename(js) not in SEARCH_ONLY_JS
+        ]
+
+
+def drop_second_viewport(app, pagename, templatename, context, doctree) -> None:
+    # Every builder: the ePub's layout (Sphinx's basic theme) writes one too.
+    if "metatags" in context:
+        context["metatags"] = _VIEWPORT.sub("", context["metatags"])
+
+
+def drop_unused_icons(app, page: str, soup) -> None:
+    used = {
+        use.get("href", use.get("xlink:href", "")).removeprefix("#") for use in soup.find_all("use")
+    }
+    for symbol in soup.select("svg > symbol[id]"):
+        if symbol["id"] not in used:
+            symbol.decompose()
+
+
+def trim_pages(app, exception) -> None:
+    if exception is None and is_web_build(app):
+        rewrite_pages(app, drop_unused_icons)
+
+
+def setup(app):
+    # After the theme and the other extensions have added their assets.
+    app.connect("html-page-context", trim_assets, priority=900)
+    app.connect("html-page-context", drop_second_viewport, priority=900)
+    app.connect("build-finished", trim_pages, priority=800)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

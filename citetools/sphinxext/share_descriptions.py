@@ -1,0 +1,73 @@
+"""A page's description for search results and shared links, in plain sentences.
+
+sphinxext-opengraph builds ``og:description`` from every text node of a page,
+so an answer's preview would read "Police assume( Rogers et al., 2019) ..."
+and run on into its Sources list. This extension writes the description from
+the page's opening paragraphs instead, without the parenthetical citations and
+the citation-needed markers, cut at a word under ``share_description_length``
+characters; both ``<meta name="description">`` and ``og:description`` use it.
+A page can set its own with ``description`` in its front matter.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bs4 import BeautifulSoup
+
+from citetools.sphinxext.html_pages import is_web_build
+
+NOT_PROSE = "a.headerlink, sup.citation-needed, .citation-list, section#sources"
+
+
+def _without_citations(paragraph) -> str:
+    for citation in paragraph.select(".bibtex-citation"):
+        # "(Rogers et al., 2019)" goes; "Rogers et al. (2019) found" is part of the sentence.
+        if citation.get_text().lstrip().startswith("("):
+            citation.decompose()
+    text = " ".join(paragraph.get_text(" ").split())
+    text = re.sub(r"\s+([.,;:!?)])", r"\1", text)
+    return re.sub(r"([(“])\s+", r"\1", text)
+
+
+def describe(body_html: str, limit: int) -> str:
+    """The opening paragraphs of a page body, at most ``limit`` characters."""
+    soup = BeautifulSoup(body_html, "html.parser")
+    for node in soup.select(NOT_PROSE):
+        node.decompose()
+    text = ""
+    for paragraph in soup.find_all("p"):
+        sentence = _without_citations(paragraph)
+        if not sentence:
+            continue
+        text = f"{text} {sentence}".strip()
+        if len(text) >= limit:
+            break
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—")
+    return cut + "…"
+
+
+def add_description(app, pagename, templatename, context, doctree) -> None:
+    if not is_web_build(app) or doctree is None:
+        return
+    meta = dict(context.get("meta") or {})
+    description = meta.get("description") or describe(
+        context.get("body", ""), app.config.share_description_length
+    )
+    if not description:
+        return
+    # A copy: the original is the environment's record of the page.
+    context["meta"] = meta | {"og:description": description}
+    tag = f'<meta name="description" content="{html.escape(description)}">\n'
+    if 'name="description"' not in context.get("metatags", ""):
+        context["metatags"] = context.get("metatags", "") + tag
+
+
+def setup(app):
+    app.add_config_value("share_description_length", 200, "html", types=frozenset({int}))
+    # Before sphinxext-opengraph (priority 500), which keeps a description it finds.
+    app.connect("html-page-context", add_description, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,1 @@
+"""Tests that drive Chromium through Playwright."""

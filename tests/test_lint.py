@@ -1,0 +1,482 @@
+"""``citetools lint``: each fault a contributor can make ends in ``path:line: CODE message``."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from citetools.cli import main
+
+from conftest import PROJECT, copy_site
+
+DATA = Path(__file__).parent / "data"
+BIB = DATA / "bib"
+FINDING = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<code>[a-z0-9-]+) (?P<message>.+)$")
+
+
+def lint(capsys, *argv: str) -> tuple[int, list[tuple[str, int, str, str]]]:
+    status = main(["lint", *argv])
+    out = capsys.readouterr().out
+    findings = []
+    for line in out.splitlines():
+        match = FINDING.match(line)
+        assert match, f"not a path:line: CODE message line: {line!r}"
+        findings.append((match["path"], int(match["line"]), match["code"], match["message"]))
+    return status, findings
+
+
+def codes(findings) -> set[tuple[int, str]]:
+    return {(line, code) for _, line, code, _ in findings}
+
+
+@pytest.fixture
+def in_dir(monkeypatch):
+    def enter(path: Path) -> Path:
+        monkeypatch.chdir(path)
+        return path
+
+    return enter
+
+
+def test_clean_file_passes(capsys, in_dir):
+    in_dir(BIB)
+    status, findings = lint(capsys, "good.bib")
+    assert (status, findings) == (0, [])
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("unbalanced-value.bib", {(3, "unbalanced-braces")}),
+        ("unclosed-entry.bib", {(1, "unbalanced-braces")}),
+        ("missing-comma.bib", {(3, "missing-comma")}),
+        ("outside-text.bib", {(2, "text-outside-entry"), (10, "unbalanced-braces")}),
+        (
+            "duplicates.bib",
+            {
+                (9, "duplicate-key"),
+                (9, "key-convention"),
+                (22, "duplicate-doi"),
+                (37, "duplicate-url"),
+            },
+        ),
+        (
+            "fields.bib",
+            {
+                (1, "unknown-type"),
+                (9, "missing-field"),
+                (9, "missing-link"),
+                (15, "missing-link"),
+                (22, "missing-urldate"),
+                (31, "unescaped-percent"),
+                (34, "date-format"),
+                (35, "missing-archivedate"),
+                (36, "urlstatus"),
+                (44, "doi-format"),
+                (52, "doi-format"),
+                (53, "url-format"),
+                (56, "key-convention"),
+            },
+        ),
+    ],
+)
+def test_each_fault_is_named_at_its_line(capsys, in_dir, name, expected):
+    in_dir(BIB)
+    status, findings = lint(capsys, name)
+    assert status == 1
+    assert codes(findings) == expected
+    assert {path for path, *_ in findings} == {name}
+
+
+def test_messages_say_the_fix(capsys, in_dir):
+    in_dir(BIB)
+    _, findings = lint(capsys, "fields.bib")
+    messages = {(line, code): message for _, line, code, message in findings}
+    assert "did you mean `@article`?" in messages[(1, "unknown-type")]
+    assert "add `journal = {...}`" in messages[(9, "missing-field")]
+    assert (
+        "`urldate = {YYYY-MM-DD}`, the day you read the page" in messages[(22, "missing-urldate")]
+    )
+    assert "write `\\%`" in messages[(31, "unescaped-percent")]
+    assert "`doi = {10.5555/ghi}`" in messages[(44, "doi-format")]
+    assert "e.g. `hardy2016keys`" in messages[(56, "key-convention")]
+    _, findings = lint(capsys, "duplicates.bib")
+    messages = {(line, code): message for _, line, code, message in findings}
+    assert "`smith2020first` is already defined on line 1" in messages[(9, "duplicate-key")]
+    assert "same DOI as `smith2020first`" in messages[(22, "duplicate-doi")]
+    _, findings = lint(capsys, "missing-comma.bib")
+    assert "add `,` at the end of line 3, before `journal =`" in findings[0][3]
+
+
+def test_missing_comma_does_not_hide_the_next_field(capsys, in_dir):
+    """bibtexparser glues `journal` onto `title`; lint must not then claim it is missing."""
+    in_dir(BIB)
+    _, findings = lint(capsys, "missing-comma.bib")
+    assert [code for *_, code, _ in findings] == ["missing-comma"]
+
+
+def test_not_utf8_names_the_line_of_the_bad_byte(capsys, in_dir):
+    in_dir(BIB)
+    status, findings = lint(capsys, "latin1.bib")
+    assert status == 2
+    assert codes(findings) == {(3, "not-utf8")}
+    assert "0xe9" in findings[0][3]
+
+
+def test_missing_file_is_unreadable_input(capsys, tmp_path, in_dir):
+    in_dir(tmp_path)
+    status, findings = lint(capsys, "nowhere.bib")
+    assert status == 2
+    assert findings[0][0] == "nowhere.bib"
+
+
+def write(tmp_path: Path, text: str, name: str = "refs.bib") -> str:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return name
+
+
+ENTRY = """@misc{{smith2020title,
+  author = {{Smith, Ann}},
+  title = {{Title}},
+  year = {{2020}},
+  url = {{{url}}},
+  urldate = {{2026-01-01}},
+}}
+"""
+
+
+_MORE = [
+    (
+        "@string{pct = {50% off}}\n@misc{smith2020title,\n  author = {Smith, Ann et al.},\n"
+        "  title = {T},\n  year = {2020a},\n  url = {https://example.org/a\\_b},\n"
+        "  urldate = {2026-01-01},\n}\n",
+        {(1, "unescaped-percent"), (3, "et-al"), (5, "year-format"), (6, "url-format")},
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", _MORE)
+def test_string_year_author_and_url_faults(capsys, tmp_path, in_dir, text, expected):
+    in_dir(tmp_path)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert (status, codes(findings)) == (1, expected)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A `%` comment inside an entry is read as a field by BibTeX.
+        (
+            "@misc{smith2020title,\n  % note = {x},\n  author = {Smith, Ann},\n  title = {T},\n"
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
+            {(2, "comment-in-entry")},
+        ),
+        (
+            "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n  title = {U},\n"
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
+            {(4, "duplicate-field")},
+        ),
+        (
+            "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T} junk,\n"
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
+            {(3, "value-syntax")},
+        ),
+        (
+            '@misc{smith2020title,\n  author = {Smith, Ann},\n  title = "T,\n'
+            "  year = {2020},\n  doi = {10.5555/a},\n}\n",
+            {(3, "unbalanced-braces")},
+        ),
+        (
+            "@misc{smith2020title,\n  author {Smith, Ann},\n  year = {2020},\n}\n",
+            {(2, "syntax")},
+        ),
+        (
+            "@misc{,\n  author = {Smith, Ann},\n  title = {T},\n  year = {2020},\n}\n",
+            {(1, "missing-key"), (1, "missing-link")},
+        ),
+        (
+            "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n  year = {2020},\n"
+            "  journal = jaapl,\n  doi = {10.5555/a},\n}\n",
+            {(5, "undefined-string")},
+        ),
+        (
+            "@string{j = {A}}\n@string{j = {B}}\n",
+            {(2, "duplicate-string")},
+        ),
+        (
+            "@incollection{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n"
+            "  crossref = {book2020missing},\n  doi = {10.5555/a},\n}\n",
+            {(1, "missing-field"), (4, "unknown-crossref")},
+        ),
+        (
+            "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {},\n  year = {2020},\n"
+            "  doi = {10.5555/a},\n}\n",
+            {(1, "missing-field"), (3, "empty-field")},
+        ),
+        (
+            "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n  year = {2020},\n"
+            "  url = {https://example.org/a},\n  urldate = {2026-01-01},\n"
+            "  urlstatus = {dead},\n}\n",
+            {(7, "dead-link")},
+        ),
+        (
+            "@misc{smith2019title,\n  author = {Smith, Ann},\n  title = {T},\n  year = {2020},\n"
+            "  doi = {10.5555/a},\n}\n",
+            {(1, "key-convention")},
+        ),
+    ],
+)
+def test_more_faults(capsys, tmp_path, in_dir, text, expected):
+    in_dir(tmp_path)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert codes(findings) == expected
+    assert status == (0 if all(c == "dead-link" for _, c in expected) else 1)
+
+
+def test_crossref_entries_inherit_fields(capsys, in_dir):
+    """good.bib's @incollection takes booktitle, publisher, year and ISBN from its @book."""
+    in_dir(BIB)
+    assert lint(capsys, "good.bib") == (0, [])
+
+
+def test_http_link_to_a_host_seen_with_https_is_a_warning(capsys, tmp_path, in_dir):
+    in_dir(tmp_path)
+    text = (
+        ENTRY.format(url="https://example.org/a")
+        + "\n"
+        + ENTRY.format(url="http://example.org/b").replace("smith2020title", "smith2020other")
+    )
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert status == 0
+    assert codes(findings) == {(13, "http-url")}
+    assert "write `url = {https://example.org/b}`" in findings[0][3]
+    assert lint(capsys, "--strict", "refs.bib")[0] == 1
+
+
+class _HeadOnly(BaseHTTPRequestHandler):
+    """Stands in for https on two hosts: secure.example answers, plain.example hangs up."""
+
+    def do_HEAD(self):
+        if self.path.startswith("/secure.example"):
+            self.send_response(404)  # any answer means the host serves https
+            self.end_headers()
+        else:
+            self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def local_server():
+    def start(handler):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    servers: list[ThreadingHTTPServer] = []
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_online_asks_the_host_about_https(capsys, tmp_path, in_dir, monkeypatch, local_server):
+    base = local_server(_HeadOnly)
+    monkeypatch.setenv("CITETOOLS_HTTPS_PROBE", base + "/{host}")
+    in_dir(tmp_path)
+    text = (
+        ENTRY.format(url="http://secure.example/a")
+        + "\n"
+        + ENTRY.format(url="http://plain.example/b").replace("smith2020title", "smith2020other")
+    )
+    write(tmp_path, text)
+    assert codes(lint(capsys, "refs.bib")[1]) == set()
+    assert codes(lint(capsys, "--online", "refs.bib")[1]) == {(5, "http-url")}
+
+
+def test_pages_citations_markers_and_unused_entries(capsys, in_dir):
+    in_dir(DATA / "site")
+    status, findings = lint(capsys)  # defaults: references.bib and conf.py's pages
+    assert status == 1
+    assert {(path, line, code) for path, line, code, _ in findings} == {
+        ("index.md", 3, "undefined-key"),
+        ("index.md", 7, "marker-reason"),
+        ("faq/q1.md", 4, "undefined-key"),
+        ("references.bib", 25, "unused-entry"),
+    }
+    messages = {(path, line): message for path, line, _, message in findings}
+    assert "did you mean `example2018review`?" in messages[("index.md", 3)]
+    assert "did you mean `tester2021variation`?" in messages[("faq/q1.md", 4)]
+    assert "`unused2017crisis` is not cited" in messages[("references.bib", 25)]
+
+
+def test_summary_names_what_was_checked_in_plain_numbers(capsys, in_dir):
+    in_dir(DATA / "site")
+    assert main(["lint"]) == 1
+    assert capsys.readouterr().err == (
+        "citetools lint: 3 errors, 1 warning in references.bib and 2 pages\n"
+    )
+    in_dir(BIB)
+    assert main(["lint", "good.bib"]) == 0
+    assert capsys.readouterr().err == "citetools lint: 0 errors, 0 warnings in good.bib\n"
+
+
+def test_conf_py_that_does_not_parse_is_reported_not_guessed(capsys, tmp_path, in_dir):
+    shutil.copytree(DATA / "site", tmp_path / "site")
+    site = in_dir(tmp_path / "site")
+    (site / "README.md").write_text("Not a page: {cite:p}`nowhere2020key`.\n", encoding="utf-8")
+    conf = (site / "conf.py").read_text(encoding="utf-8")
+    (site / "conf.py").write_text("project = 'x'\ninclude_patterns = [\n", encoding="utf-8")
+    status, findings = lint(capsys)
+    assert status == 2
+    assert [(path, code) for path, _, code, _ in findings] == [("conf.py", "conf-syntax")]
+    assert findings[0][1] in (2, 3)  # where Python reports the unclosed bracket
+    assert "fix conf.py" in findings[0][3]
+    (site / "conf.py").write_text(conf, encoding="utf-8")
+    assert "README.md" not in {path for path, *_ in lint(capsys)[1]}
+
+
+def test_explicit_bib_checks_pages_only_when_asked(capsys, in_dir):
+    in_dir(DATA / "site")
+    assert lint(capsys, "references.bib") == (0, [])
+    assert lint(capsys, "references.bib", "--pages", ".")[0] == 1
+
+
+def test_github_and_json_formats(capsys, in_dir):
+    in_dir(DATA / "site")
+    assert main(["lint", "--format", "github"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "::error file=index.md,line=3::undefined-key `example2018reveiw`" in out[1]
+    assert out[-1].startswith("::warning file=references.bib,line=25::unused-entry")
+    assert main(["lint", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert {"path": "index.md", "line": 7, "code": "marker-reason"}.items() <= data[2].items()
+
+
+def test_usage_error_exits_2(capsys):
+    assert main(["lint", "--format", "xml"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_large_file_with_one_bad_entry_at_the_end(capsys, tmp_path, in_dir):
+    in_dir(tmp_path)
+    entries = [
+        f"@article{{author{i}2019word{i},\n  author = {{Smith, Ann}},\n  title = {{Study {i}}},\n"
+        f"  journal = {{Journal}},\n  year = {{2019}},\n  doi = {{10.5555/x.{i}}},\n}}\n"
+        for i in range(5000)
+    ]
+    text = (
+        "\n".join(entries) + "\n@article{bad2020entry,\n  title = {Unclosed,\n  year = {2020},\n}\n"
+    )
+    write(tmp_path, text)
+    status, findings = lint(capsys, "refs.bib")
+    assert status == 1
+    assert codes(findings) == {(40002, "unbalanced-braces")}
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    """The installed `citetools` command, as a contributor runs it."""
+    script = Path(sys.executable).with_name("citetools")
+    shutil.copy(BIB / "unbalanced-value.bib", tmp_path / "x.bib")
+    result = subprocess.run([script, "lint", "x.bib"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stdout.startswith("x.bib:3: unbalanced-braces")
+    assert "Traceback" not in result.stderr
+    assert "Parsing of" not in result.stdout + result.stderr  # bibtexparser's own log is silenced
+
+
+def test_real_references_bib_lints_clean(capsys, in_dir):
+    in_dir(PROJECT)
+    status, findings = lint(capsys)
+    assert [f for f in findings if f[2] != "unused-entry"] == []
+    assert status == 0
+
+
+def test_contributing_lint_example_is_what_lint_prints(capsys, tmp_path, in_dir):
+    """CONTRIBUTING.md's example: the real site with a misspelt key and a missing urldate."""
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### `citetools lint`") :]
+    start = section.index("```text\n") + len("```text\n")
+    example = section[start : section.index("\n```", start)].splitlines()
+    site = in_dir(copy_site(tmp_path / "site"))
+    bib = site / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@misc{denver2021star,")
+    end = text.index("\n}\n", start)
+    entry = text[start:end]
+    bib.write_text(
+        text[:start] + re.sub(r"\n  urldate = \{[^}]*\},", "", entry) + text[end:],
+        encoding="utf-8",
+    )
+    page = site / "faq" / "incremental-change.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("puntis2018systematic", "puntis2018systematik", 1),
+        encoding="utf-8",
+    )
+    assert main(["lint"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() + err.splitlines() == example
+
+
+def test_pages_code_is_skipped_and_directives_are_read(capsys, tmp_path, in_dir):
+    in_dir(tmp_path)
+    shutil.copy(DATA / "site" / "references.bib", tmp_path / "references.bib")
+    (tmp_path / "page.md").write_text(
+        "# Q\n\n```{note}\nInside a note {cite:p}`inanote2020key`.\n```\n\n"
+        "```python\nx = '{cite:p}`incode2020key`'\n```\n\n"
+        "Malformed {cite:p}`a b`.\n",
+        encoding="utf-8",
+    )
+    status, findings = lint(capsys, "references.bib", "--pages", "page.md")
+    assert status == 1
+    assert {(path, line, code) for path, line, code, _ in findings if path == "page.md"} == {
+        ("page.md", 4, "undefined-key"),
+        ("page.md", 11, "cite-syntax"),
+    }
+
+
+def test_contributing_templates_lint_clean(capsys, tmp_path, in_dir):
+    """The entries CONTRIBUTING.md tells contributors to copy must pass lint and fmt."""
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    templates = re.findall(r"```bibtex\n(@.*?)```", guide, re.DOTALL)
+    assert len(templates) == 4
+    in_dir(tmp_path)
+    write(tmp_path, "\n".join(sorted(templates, key=lambda t: t.split("{", 1)[1])))
+    assert lint(capsys, "refs.bib") == (0, [])
+    assert main(["fmt", "--check", "refs.bib"]) == 0
+
+
+_BIB_TOKENS = st.sampled_from(
+    ["@article", "@misc", "@string", "@comment", "@preamble", "@", "{", "}", "(", ")", ",", "=",
+     '"', "#", "%", "\\", "\n", " ", "\t", "\r\n", "smith2020title", "title", "year", "2020",
+     "jan", "author", "url", "https://example.org", "doi", "10.5555/x", "é", "crossref"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_BIB_TOKENS, max_size=60).map("".join))
+def test_malformed_input_never_crashes(tmp_path_factory, text):
+    """Any text: lint ends in path:line findings; fmt writes a faithful copy or nothing."""
+    path = tmp_path_factory.mktemp("fuzz") / "refs.bib"
+    path.write_text(text, encoding="utf-8", newline="")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["lint", str(path)])
+        assert status in (0, 1)
+        assert all(FINDING.match(line) for line in out.getvalue().splitlines())
+        if main(["fmt", str(path)]) == 1:
+            assert path.read_bytes().decode("utf-8") == text

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sphinx.util import logging
 
-from citetools.sphinxext.html_pages import is_web_build, rewrite_pages
+from citetools.sphinxext.html_pages import add_rewrite
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +123,6 @@ def harden(app, page: str, soup) -> None:
         )
 
 
-def harden_pages(app, exception) -> None:
-    if exception is None and is_web_build(app):
-        rewrite_pages(app, harden)
-
-
 def setup(app):
     app.add_config_value(
         "html_hardening_csp",
@@ -138,6 +133,6 @@ def setup(app):
     # `make serve` turns the policy off: sphinx-autobuild injects an inline
     # live-reload script into every page it serves, which the policy would block.
     app.add_config_value("html_hardening_csp_enabled", True, "html", types=frozenset({bool}))
-    # After every other extension has written its files.
-    app.connect("build-finished", harden_pages, priority=900)
+    # Last of the rewrites of the finished pages, in one pass with the others.
+    add_rewrite(app, harden, order=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

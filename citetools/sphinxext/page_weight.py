@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from citetools.sphinxext.html_pages import is_web_build, rewrite_pages
+from citetools.sphinxext.html_pages import add_rewrite, is_web_build
 
 CODE_CSS = "pygments.css"
 UNUSED_CSS = frozenset({"styles/furo-extensions.css"})
@@ -62,14 +62,10 @@ def drop_unused_icons(app, page: str, soup) -> None:
             symbol.decompose()
 
 
-def trim_pages(app, exception) -> None:
-    if exception is None and is_web_build(app):
-        rewrite_pages(app, drop_unused_icons)
-
-
 def setup(app):
     # After the theme and the other extensions have added their assets.
     app.connect("html-page-context", trim_assets, priority=900)
     app.connect("html-page-context", drop_second_viewport, priority=900)
-    app.connect("build-finished", trim_pages, priority=800)
+    # Before html_hardening's rewrite, in the same pass over the pages.
+    add_rewrite(app, drop_unused_icons, order=800)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
-from conftest import PROJECT, sphinx_build
 from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.markup import LaTeXParser
+
+from conftest import PROJECT, sphinx_build
 
 sys.path.insert(0, str(PROJECT / "bench"))
 

@@ -52,9 +52,13 @@ logger = logging.getLogger("sphinxcontrib.bibtex.domain")
 
 
 @functools.cache
-def _entry_points(group: str | None = None, name: str | None = None):
-    params = {k: v for k, v in (("group", group), ("name", name)) if v is not None}
-    return importlib.metadata.entry_points(**params)
+def _installed_entry_points():
+    return importlib.metadata.entry_points()
+
+
+def _entry_points(**params):
+    """``importlib.metadata.entry_points(**params)``, from one reading of the metadata."""
+    return _installed_entry_points().select(**params)
 
 
 class _Pass:

@@ -10,8 +10,10 @@ site a tenth of that size.
 
 * ``gc.freeze()`` once the .bib is parsed, just before pages are read: what is
   alive then (extensions, configuration, bibliography) stays alive to the end
-  and need not be scanned again. Not later: the doctrees Sphinx keeps for the
-  writing phase would be frozen too and never collected once written.
+  and need not be scanned again. Not once pages are read: the doctrees Sphinx
+  keeps for the writing phase would be frozen too and never collected once
+  written. Again once every page is written, while ``html_pages`` parses the
+  finished pages once more.
 * A first-generation threshold of 10,000 instead of 700 makes collections
   rarer; each then looks at more new objects, so the work per object is the
   same, but far fewer full collections rescan the long-lived ones. Larger
@@ -35,7 +37,7 @@ def tune(app) -> None:
     gc.set_threshold(FIRST_GENERATION_THRESHOLD, *_saved_thresholds[1:])
 
 
-def freeze(app, env, docnames) -> None:
+def freeze(app, *args) -> None:
     gc.freeze()
 
 
@@ -49,5 +51,8 @@ def setup(app):
     app.connect("builder-inited", tune, priority=100)
     # Late, after sphinxcontrib-bibtex parsed the .bib at builder-inited.
     app.connect("env-before-read-docs", freeze, priority=900)
-    app.connect("build-finished", restore)
+    # Every page is written: what is left lives to the end, while the finished
+    # pages are rewritten (html_pages) and parsed again.
+    app.connect("build-finished", freeze, priority=1)
+    app.connect("build-finished", restore, priority=1000)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,8 +20,18 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
 * ``pybtex.plugin.find_plugin`` reads the metadata of every installed
   distribution on each call for a plugin that is not registered at run time
   (the "plain" name style, the "author_year_title" sorting, the "plaintext"
-  backend): twice per bibliography directive and once per citation role.
-  The answers cannot change during a build, so they are remembered.
+  backend): twice per bibliography directive and once per citation role;
+  sphinxcontrib-bibtex's own plugin registry does the same. The metadata
+  cannot change during a build, so it is read once.
+* ``Text.from_latex`` runs every field and name part through latexcodec,
+  whose lexer is slow. Text without any character LaTeX gives a meaning to
+  decodes to itself, so it skips the codec (``test_bibtex_speedups`` checks
+  that against latexcodec).
+* The ``bibliography`` directive makes a citation node for every entry of
+  the .bib in every bibliography (see ``BibliographyDirectiveSpeedups``), and
+  the nodes kept in the environment were the ones put into the pages, so
+  every written page stayed alive, and was rescanned by the garbage
+  collector, until the build ended. Pages now get copies.
 
 Register after ``sphinxcontrib.bibtex``: the domain replaces its domain.
 """
@@ -37,6 +47,7 @@ from collections.abc import Mapping
 
 import docutils.nodes
 import pybtex.plugin
+import sphinxcontrib.bibtex.plugin
 from pybtex.markup import LaTeXParser
 from pybtex.richtext import Tag, Text
 from pybtex.style import FormattedEntry
@@ -375,8 +386,10 @@ def setup(app):
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_domain(BibtexDomainSpeedups, override=True)
     app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)
-    # pybtex.plugin looks entry points up through this module-level name.
+    # pybtex.plugin and sphinxcontrib.bibtex.plugin look entry points up
+    # through these module-level names.
     pybtex.plugin.entry_points = _entry_points
+    sphinxcontrib.bibtex.plugin.entry_points = _entry_points
     # Every field and name part reaches latexcodec through this classmethod.
     Text.from_latex = classmethod(_from_latex)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,9 +21,10 @@ from citetools.sphinxext.bibtex_speedups import _from_latex  # noqa: E402
 SPEEDUPS = ["citetools.sphinxext.bibtex_speedups", "citetools.sphinxext.gc_tuning"]
 # What makes LaTeX decoding differ from the text: commands, ties, comments,
 # quotes, dashes, math, braces and every kind of space, and plain letters.
-LATEXISH = st.text(
-    alphabet=st.sampled_from(list("\\~%`'$-,{}!? \t\n\r\xa0aZé1.&#_^\"")), max_size=12
-)
+LATEXISH = st.lists(
+    st.sampled_from(list("\\~%`'$-,{}!? \t\n\r\xa0aZé1.&#_^\"") + ["--", "\\&", "---"]),
+    max_size=12,
+).map("".join)
 
 
 def _outcome(parse, latex):

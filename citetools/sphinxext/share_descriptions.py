@@ -31,9 +31,25 @@ def _without_citations(paragraph) -> str:
     return re.sub(r"([(“])\s+", r"\1", text)
 
 
+def _opening(body_html: str, paragraphs: int = 4) -> str:
+    """The start of a page body, enough for a description.
+
+    Parsing every page whole, its Sources list and the site menu included,
+    cost more than the bibliography itself; a description needs a sentence or two.
+    """
+    sources = body_html.find('<section id="sources">')
+    head = body_html if sources < 0 else body_html[:sources]
+    end = -1
+    for _ in range(paragraphs):
+        end = head.find("</p>", end + 1)
+        if end < 0:
+            return head
+    return head[: end + len("</p>")]
+
+
 def describe(body_html: str, limit: int) -> str:
     """The opening paragraphs of a page body, at most ``limit`` characters."""
-    soup = BeautifulSoup(body_html, "html.parser")
+    soup = BeautifulSoup(_opening(body_html), "html.parser")
     for node in soup.select(NOT_PROSE):
         node.decompose()
     text = ""

@@ -13,7 +13,6 @@ works, not a measurement.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -28,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import linkcheck as bench_linkcheck  # noqa: E402
 import sitegen  # noqa: E402
 
 PROJECT = sitegen.PROJECT
@@ -183,16 +183,8 @@ def measure_scale(size: Size, work: Path) -> dict:
     }
 
 
-def _has_command(name: str) -> bool:
-    from citetools import cli
-
-    return name in cli.COMMANDS
-
-
 def measure_lint(size: Size, work: Path) -> dict:
     """``citetools lint`` on a generated .bib, no pages to cross-check."""
-    if not _has_command("lint"):
-        return {"lint_5000_s": None, "note": "citetools has no lint command yet (branch tools)"}
     bib = work / "lint" / "references.bib"
     pages = work / "lint" / "pages"
     pages.mkdir(parents=True)
@@ -216,27 +208,11 @@ def measure_lint(size: Size, work: Path) -> dict:
     }
 
 
-def _linkcheck_module():
-    path = PROJECT / "bench" / "linkcheck.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location("bench_linkcheck", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module if hasattr(module, "measure") else None
-
-
 def measure_links(size: Size, work: Path) -> dict:
     """``bench/linkcheck.py``: ours cold and cached, and Sphinx's linkcheck, on loopback."""
-    keys = ("linkcheck_500_s", "linkcheck_cached_s", "linkcheck_speedup")
-    module = _linkcheck_module()
-    if module is None:
-        return dict.fromkeys(keys) | {
-            "note": "bench/linkcheck.py with measure() not present yet (branch links)"
-        }
 
     def once() -> dict:
-        figures = module.measure(
+        figures = bench_linkcheck.measure(
             count=size.link_urls, slow_fraction=0.1, slow_seconds=size.link_slow_seconds
         )
         if figures["project_cold_exit"] != 0 or figures["project_cached_exit"] != 0:

@@ -15,6 +15,7 @@ from citetools.bibfile import BibEntry, BibFile
 from citetools.bibvalue import MONTHS
 from citetools.findings import WARNING, Finding, display_path
 from citetools.keys import follows_convention, suggest_key
+from citetools.metadata import DOI
 
 # Required fields per entry type; a tuple lists fields of which one is enough.
 # The site labels every source "Author, Year", so every type needs both.
@@ -45,7 +46,6 @@ ISBN_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceeding
 VERBATIM = {"url", "doi", "archiveurl", "eprint", "file", "pdf"}
 URLSTATUS = {"live", "dead"}
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_AS_URL = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*", re.IGNORECASE)
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _FIX_FIELD = {
@@ -227,13 +227,13 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
     if "doi" in entry.fields:
         value = entry.fields["doi"].strip()
         bare = _DOI_AS_URL.sub("", value, count=1)
-        if bare != value and _DOI.fullmatch(bare):
+        if bare != value and DOI.fullmatch(bare):
             add(
                 lines["doi"],
                 "doi-format",
                 f"write the DOI without the resolver: `doi = {{{bare}}}`",
             )
-        elif not _DOI.fullmatch(value):
+        elif not DOI.fullmatch(value):
             add(
                 lines["doi"],
                 "doi-format",
@@ -334,7 +334,7 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
     seen: dict[tuple[str, str], tuple[BibFile, BibEntry]] = {}
     for bib, entry in _all_entries(bibs):
         checks = [("key", entry.key.lower(), entry.line)]
-        if _DOI.fullmatch(doi := entry.fields.get("doi", "").strip()):
+        if DOI.fullmatch(doi := entry.fields.get("doi", "").strip()):
             checks.append(("doi", doi.lower(), entry.field_lines["doi"]))
         if url := entry.fields.get("url", "").strip():
             checks.append(("url", _normal_url(url), entry.field_lines["url"]))

@@ -17,7 +17,6 @@ from citetools.bibfile import UnreadableBibFile
 from citetools.findings import display_path, plural
 
 _ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def add_arguments(parser) -> None:
@@ -38,15 +37,14 @@ def default_pages(root: Path = Path(".")) -> list[Path]:
 
 
 def _excerpt(text: str) -> str:
-    words = " ".join(_LIST_MARK.sub("", _ROLE.sub("", text)).split())
+    words = " ".join(pages.LIST_ITEM.sub("", _ROLE.sub("", text)).split())
     return words if len(words) <= 70 else words[:67].rstrip() + "..."
 
 
 def _counts(paragraphs: int, cited: int, needed: int) -> str:
-    noun = "paragraph" if paragraphs == 1 else "paragraphs"
     return (
-        f"{paragraphs} {noun}, {cited} with a citation, {paragraphs - cited} without; "
-        f"{needed} citation-needed marker{'' if needed == 1 else 's'}"
+        f"{plural(paragraphs, 'paragraph')}, {cited} with a citation, {paragraphs - cited} "
+        f"without; {plural(needed, 'citation-needed marker')}"
     )
 
 

@@ -19,8 +19,9 @@ import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 
+from citetools.linkcheck.doi import DEFAULT_RESOLVER, RESOLVER_VARIABLE
+
 CSL_JSON = "application/vnd.citationstyles.csl+json"
-RESOLVER_ENV = "CITETOOLS_DOI_RESOLVER"
 USER_AGENT = "citetools/0.1 (co-responder FAQ bibliography tool)"
 TIMEOUT = 20
 MAX_BYTES = 5_000_000
@@ -87,7 +88,7 @@ _CSL_TYPES = {
 
 def doi_metadata(doi: str) -> tuple[str, dict[str, str]]:
     """(entry type, fields) for a DOI."""
-    base = os.environ.get(RESOLVER_ENV, "https://doi.org").rstrip("/")
+    base = os.environ.get(RESOLVER_VARIABLE, DEFAULT_RESOLVER).rstrip("/")
     body, _ = fetch(f"{base}/{urllib.parse.quote(doi, safe='/')}", CSL_JSON)
     try:
         data = json.loads(body.decode("utf-8"))

@@ -20,7 +20,7 @@ from citetools.bibfile import UnreadableBibFile, read_text
 # {cite:p}`key`, {cite:t}`a,b`, {cite}`key`, {footcite:t}`key` ... and the marker.
 _ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
 # Directives whose body is code, page names or verbatim text, not Markdown.
 _LITERAL_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude",
@@ -106,9 +106,9 @@ def scan(path: Path, text: str | None = None) -> Page:
             pass
         elif not line.strip():
             flush()
-        elif _NOT_TEXT.match(line) or _LIST_ITEM.match(line):
+        elif _NOT_TEXT.match(line) or LIST_ITEM.match(line):
             flush()
-            if _LIST_ITEM.match(line):
+            if LIST_ITEM.match(line):
                 block, block_line = [line], number
             else:
                 _read_block(page, number, line, counts=False)

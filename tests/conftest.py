@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,19 +12,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 ROOTS = Path(__file__).resolve().parent / "roots"
 SPHINX_OPTS = ["-n", "-W", "--keep-going"]
 
-# What a copy of the site needs to build: everything the conf includes.
-SITE_FILES = [
-    "conf.py",
-    "index.md",
-    "faq",
-    "references.bib",
-    "references.md",
-    "further-reading.md",
-    "sources-and-method.md",
-    "claims-awaiting-sources.md",
-    "_static",
-    "_templates",
-]
+# The benchmark's site generator, which also knows how to copy the real site.
+sys.path.insert(0, str(PROJECT / "bench"))
+import sitegen  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -55,15 +44,8 @@ def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):
 
 
 def copy_site(dest: Path) -> Path:
-    """A copy of the site's sources that a test may break."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in SITE_FILES:
-        src = PROJECT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    return dest
+    """A copy of the site's sources that a test may break: the pages conf.py includes."""
+    return sitegen.copy_site(PROJECT, dest)
 
 
 def _build_once(tmp_path_factory, builder: str) -> Path:

@@ -4,14 +4,12 @@ import json
 import subprocess
 import sys
 
+import sitegen
+from run import TARGETS
+
+from citetools.bibfile import read
+
 from conftest import PROJECT
-
-sys.path.insert(0, str(PROJECT / "bench"))
-
-import sitegen  # noqa: E402
-from run import TARGETS  # noqa: E402
-
-from citetools.bibfile import read  # noqa: E402
 
 
 def test_quick_run_writes_every_key(tmp_path):

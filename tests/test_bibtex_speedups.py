@@ -2,21 +2,17 @@
 
 import codecs
 import filecmp
-import sys
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+import sitegen
 from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.markup import LaTeXParser
 
-from conftest import PROJECT, sphinx_build
+from citetools.sphinxext.bibtex_speedups import _from_latex
 
-sys.path.insert(0, str(PROJECT / "bench"))
-
-import sitegen  # noqa: E402
-
-from citetools.sphinxext.bibtex_speedups import _from_latex  # noqa: E402
+from conftest import sphinx_build
 
 SPEEDUPS = ["citetools.sphinxext.bibtex_speedups", "citetools.sphinxext.gc_tuning"]
 # What makes LaTeX decoding differ from the text: commands, ties, comments,

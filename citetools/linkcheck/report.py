@@ -242,7 +242,7 @@ def markdown(records: list[Record], when: datetime) -> str:
         lines += [f"## {status.capitalize()} ({len(group)})", ""]
         if status == WORKING:
             cached = sum(1 for r in group if r.info.endswith("(cached)"))
-            works = "1 link works" if len(group) == 1 else f"{len(group)} links work"
+            works = plural(len(group), "link works", "links work")
             lines += [f"{works} ({cached} from the cache).", ""]
             continue
         for r in sorted(group, key=lambda r: (r.file, r.line)):

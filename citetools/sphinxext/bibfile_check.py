@@ -17,6 +17,9 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from sphinx.util import logging
 
+from citetools import bibfile
+from citetools.sphinxext import bibtex_speedups
+
 logger = logging.getLogger(__name__)
 
 HINT = "look for a missing comma after the previous field or an unclosed brace"
@@ -41,12 +44,9 @@ def _repeated_key_line(text: str, message: str) -> int:
 
 def check(path: Path) -> BibliographyData:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = path.read_bytes().count(b"\n", 0, error.start) + 1
-        raise BibliographyError(path, line, "not UTF-8; save the file as UTF-8") from None
-    except OSError as error:
-        raise BibliographyError(path, 0, f"cannot read: {error.strerror}") from None
+        text = bibfile.read_text(path)
+    except bibfile.UnreadableBibFile as error:
+        raise BibliographyError(path, error.line, error.message) from None
     try:
         return Parser().parse_string(text)
     except PybtexSyntaxError as error:
@@ -60,8 +60,9 @@ def check(path: Path) -> BibliographyData:
 
 def check_bibfiles(app) -> None:
     names = app.config.bibtex_bibfiles or []
-    if _bibtex_cache_is_current(app, names):
-        return
+    fast = "citetools.sphinxext.bibtex_speedups" in app.extensions
+    if fast and bibtex_speedups.bibdata_is_current(app, names):
+        return  # checked when that parse was made
     for name in names:
         try:
             data = check(Path(app.confdir, name))
@@ -70,44 +71,8 @@ def check_bibfiles(app) -> None:
             # SystemExit passes through Sphinx's crash report: the message
             # above is the whole story.
             raise SystemExit(EXIT_STATUS) from None
-    if len(names) == 1:
-        _seed_bibtex_cache(app, names[0], data)
-
-
-# -- One parse per build (see make bench) --------------------------------------
-# sphinxcontrib-bibtex (2.7.0) parses the .bib again right after this check,
-# and the check parsed it even when sphinxcontrib-bibtex's cache of it was
-# current (the ePub after the HTML, an edited page). A file unchanged since
-# that cache was made was checked then; a single checked file's parse is
-# handed to the cache in sphinxcontrib-bibtex's own format, so it reads the
-# file once: 0.3 s a build on a 2,000-entry file.
-
-
-def _resolved(app, name: str) -> Path:
-    return (Path(app.confdir) / name).resolve()  # as sphinxcontrib-bibtex resolves it
-
-
-def _bibtex_cache_is_current(app, names) -> bool:
-    if "cite" not in app.env.domains or not names:
-        return False
-    from sphinxcontrib.bibtex.bibfile import is_bibdata_outdated
-
-    bibdata = app.env.get_domain("cite").data["bibdata"]
-    paths = [_resolved(app, name) for name in names]
-    return not is_bibdata_outdated(bibdata, paths, app.config.bibtex_encoding)
-
-
-def _seed_bibtex_cache(app, name: str, data: BibliographyData) -> None:
-    if "cite" not in app.env.domains:
-        return
-    from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime
-
-    path = _resolved(app, name)
-    app.env.get_domain("cite").data["bibdata"] = BibData(
-        encoding=app.config.bibtex_encoding,
-        bibfiles={path: BibFile(mtime=get_mtime(path), keys=dict.fromkeys(data.entries.keys()))},
-        data=data,
-    )
+    if fast and len(names) == 1:
+        bibtex_speedups.seed_bibdata(app, names[0], data)
 
 
 def setup(app):

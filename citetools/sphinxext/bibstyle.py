@@ -35,7 +35,10 @@ from sphinxcontrib.bibtex.style.referencing.basic_label import (
 from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 from sphinxcontrib.bibtex.style.template import node as sphinx_node
 
-DOI_RESOLVER = "https://doi.org/"
+from citetools.linkcheck.doi import READER_RESOLVER
+
+# One reader-facing DOI link for the bibliography and the link checker alike.
+DOI_RESOLVER = READER_RESOLVER
 _LABEL_SEPARATOR = ", "
 _TEXT_BACKEND = PlainTextBackend()
 
@@ -114,6 +117,15 @@ class SortingStyle(BaseSortingStyle):
         return (LabelStyle.label(entry).casefold(), plain(entry.fields.get("title", "")).casefold())
 
 
+def _archived(*after):
+    return words[
+        "Archived copy:",
+        href(field("archiveurl", raw=True))[field("archiveurl", raw=True)],
+        optional["(archived ", field("archivedate"), ")"],
+        *after,
+    ]
+
+
 @node
 def _web_links(children, data):
     """URL, access date and archived copy; a dead original yields to its archive."""
@@ -126,14 +138,7 @@ def _web_links(children, data):
         url = ""  # the DOI link below already points there
     parts = []
     if archive and fields.get("urlstatus", "").lower() == "dead":
-        parts.append(
-            words[
-                "Archived copy:",
-                href(field("archiveurl", raw=True))[field("archiveurl", raw=True)],
-                optional["(archived ", field("archivedate"), ")"],
-                "(original link dead)",
-            ]
-        )
+        parts.append(_archived("(original link dead)"))
     else:
         if url:
             parts.append(
@@ -143,13 +148,7 @@ def _web_links(children, data):
                 ]
             )
         if archive:
-            parts.append(
-                words[
-                    "Archived copy:",
-                    href(field("archiveurl", raw=True))[field("archiveurl", raw=True)],
-                    optional["(archived ", field("archivedate"), ")"],
-                ]
-            )
+            parts.append(_archived())
     if doi:
         parts.append(
             href(join[DOI_RESOLVER, field("doi", raw=True)])[join["doi:", field("doi", raw=True)]]

@@ -33,6 +33,14 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
   every written page stayed alive, and was rescanned by the garbage
   collector, until the build ended. Pages now get copies.
 
+* sphinxcontrib-bibtex parses the .bib again right after ``bibfile_check``
+  has parsed it to report errors, and the check ran even when the cached
+  parse was current (the ePub after the HTML, an edited page). With this
+  extension loaded, the check skips a file unchanged since its cached parse
+  (checked when that parse was made), and hands its own parse of a single
+  file to the cache in sphinxcontrib-bibtex's format: one parse a build,
+  0.3 s on a 2,000-entry file.
+
 Register after ``sphinxcontrib.bibtex``: the domain replaces its domain.
 """
 
@@ -44,6 +52,7 @@ import importlib.metadata
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from pathlib import Path
 
 import docutils.nodes
 import pybtex.plugin
@@ -53,6 +62,7 @@ from pybtex.richtext import Tag, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
 from sphinx.util import logging
+from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
@@ -380,6 +390,35 @@ class BibliographyDirectiveSpeedups(BibliographyDirective):
             )
         )
         return result
+
+
+# -- One parse of the .bib per build -------------------------------------------
+# Used by bibfile_check, which parses the file first to report a malformed entry.
+
+
+def _resolved(app, name: str) -> Path:
+    return (Path(app.confdir) / name).resolve()  # as sphinxcontrib-bibtex resolves it
+
+
+def bibdata_is_current(app, names) -> bool:
+    """sphinxcontrib-bibtex's cached parse is of the files as they are now."""
+    if "cite" not in app.env.domains or not names:
+        return False
+    bibdata = app.env.get_domain("cite").data["bibdata"]
+    paths = [_resolved(app, name) for name in names]
+    return not is_bibdata_outdated(bibdata, paths, app.config.bibtex_encoding)
+
+
+def seed_bibdata(app, name: str, data) -> None:
+    """Hand a parse of the single .bib to sphinxcontrib-bibtex as its cache."""
+    if "cite" not in app.env.domains:
+        return
+    path = _resolved(app, name)
+    app.env.get_domain("cite").data["bibdata"] = BibData(
+        encoding=app.config.bibtex_encoding,
+        bibfiles={path: BibFile(mtime=get_mtime(path), keys=dict.fromkeys(data.entries.keys()))},
+        data=data,
+    )
 
 
 def setup(app):

@@ -121,15 +121,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(slow_seconds: float = SLOW_SECONDS):
-    server = LinkServer(slow_seconds)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def running(server):
+    """Serve from a thread until the block ends; any test's loopback server."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serving(slow_seconds: float = SLOW_SECONDS):
+    return running(LinkServer(slow_seconds))
 
 
 def closed_port() -> int:

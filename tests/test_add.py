@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import socket
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from linkserver import closed_port, running
 
 from citetools import bibfile
 from citetools.cli import main
@@ -107,12 +106,8 @@ class FakeWeb(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def web():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeWeb)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), FakeWeb)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @pytest.fixture
@@ -129,10 +124,7 @@ def bib(tmp_path, monkeypatch, web):
 @pytest.fixture
 def offline(bib, monkeypatch):
     """The DOI resolver at a port of 127.0.0.1 nothing listens on."""
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("CITETOOLS_DOI_RESOLVER", f"http://127.0.0.1:{closed_port()}")
 
 
 EXISTING = """% Sources of the FAQ.

@@ -9,13 +9,13 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from linkserver import running
 
 from citetools.cli import main
 
@@ -281,17 +281,13 @@ class _HeadOnly(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def local_server():
-    def start(handler):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+    with contextlib.ExitStack() as servers:
 
-    servers: list[ThreadingHTTPServer] = []
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        def start(handler):
+            server = servers.enter_context(running(ThreadingHTTPServer(("127.0.0.1", 0), handler)))
+            return f"http://127.0.0.1:{server.server_address[1]}"
+
+        yield start
 
 
 def test_online_asks_the_host_about_https(capsys, tmp_path, in_dir, monkeypatch, local_server):

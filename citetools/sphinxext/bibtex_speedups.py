@@ -464,6 +464,16 @@ def seed_bibdata(app: Sphinx, name: str, data: Any) -> None:
     )
 
 
+def patch_pybtex() -> None:
+    """The workarounds that live in pybtex's and sphinxcontrib-bibtex's modules."""
+    # pybtex.plugin and sphinxcontrib.bibtex.plugin look entry points up
+    # through these module-level names.
+    pybtex.plugin.entry_points = _entry_points
+    sphinxcontrib.bibtex.plugin.entry_points = _entry_points  # type: ignore[attr-defined]
+    # Every field and name part reaches latexcodec through this classmethod.
+    Text.from_latex = classmethod(_from_latex)
+
+
 def is_active(app: Sphinx) -> bool:
     """The speedups run in *app* (they are off on untested upstream versions)."""
     return app.registry.domains.get("cite") is BibtexDomainSpeedups
@@ -477,10 +487,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         return {"parallel_read_safe": True, "parallel_write_safe": True}
     app.add_domain(BibtexDomainSpeedups, override=True)
     app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)
-    # pybtex.plugin and sphinxcontrib.bibtex.plugin look entry points up
-    # through these module-level names.
-    pybtex.plugin.entry_points = _entry_points
-    sphinxcontrib.bibtex.plugin.entry_points = _entry_points  # type: ignore[attr-defined]
-    # Every field and name part reaches latexcodec through this classmethod.
-    Text.from_latex = classmethod(_from_latex)
+    patch_pybtex()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

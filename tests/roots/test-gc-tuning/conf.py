@@ -1,0 +1,20 @@
+# gc_tuning, and an extension that fails at the event named by `fail_at`.
+import functools
+
+from sphinx.application import Sphinx
+
+extensions = ["citetools.sphinxext.gc_tuning"]
+root_doc = "index"
+exclude_patterns = ["_build"]
+fail_at = ""
+
+
+def fail(event: str, app: Sphinx, *args: object) -> None:
+    if app.config.fail_at == event:
+        raise RuntimeError(f"failed at {event}")
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("fail_at", "", "env")
+    for event in ("builder-inited", "source-read", "build-finished"):
+        app.connect(event, functools.partial(fail, event), priority=500)

@@ -68,6 +68,10 @@ class _Menu:
         self._line_starts = [0]
         for line in html.split("\n"):
             self._line_starts.append(self._line_starts[-1] + len(line) + 1)
+        self._links: dict[str, list[Tag]] = {}
+        for link in self._soup.find_all("a", href=True):
+            if isinstance(link, Tag):
+                self._links.setdefault(str(link["href"]), []).append(link)
 
     def _start_tag(self, tag: Tag, attrs: dict[str, Any]) -> str:
         copy = self._soup.new_tag(tag.name, attrs=attrs)
@@ -86,11 +90,12 @@ class _Menu:
 
     def marked(self, href: str) -> str | None:
         """The menu of the page linked as *href*, as Sphinx and furo would mark it."""
-        links = [a for a in self._soup.find_all("a", href=href) if isinstance(a, Tag)]
+        links = self._links.get(href, [])
         if len(links) != 1:
             return None
         link = links[0]
-        edits = {link: {**link.attrs, "class": ["current", *link["class"]], "href": "#"}}
+        # (tag, its new attributes); not a dict: a bs4 tag hashes by its markup.
+        edits = [(link, {**link.attrs, "class": ["current", *link["class"]], "href": "#"})]
         own_item = True
         for parent in link.parents:
             if parent is self._soup:
@@ -99,7 +104,7 @@ class _Menu:
             if parent.name == "ul":
                 # Sphinx writes the class first (docutils sorts the attributes).
                 others = {name: value for name, value in parent.attrs.items() if name != "class"}
-                edits[parent] = {"class": ["current", *classes], **others}
+                edits.append((parent, {"class": ["current", *classes], **others}))
             elif parent.name == "li":
                 # Sphinx's classes, then furo's "has-children" and "current-page".
                 at = classes.index("has-children") if "has-children" in classes else len(classes)
@@ -107,14 +112,14 @@ class _Menu:
                 if own_item:
                     classes.append("current-page")
                     own_item = False
-                edits[parent] = {**parent.attrs, "class": classes}
+                edits.append((parent, {**parent.attrs, "class": classes}))
                 checkbox = parent.find("input", class_="toctree-checkbox", recursive=False)
                 if isinstance(checkbox, Tag):
-                    edits[checkbox] = {**checkbox.attrs, "checked": ""}
+                    edits.append((checkbox, {**checkbox.attrs, "checked": ""}))
             else:
                 return None
         spans = []
-        for tag, attrs in edits.items():
+        for tag, attrs in edits:
             span = self._span(tag)
             if span is None:
                 return None

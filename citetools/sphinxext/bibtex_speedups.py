@@ -89,9 +89,15 @@ def _installed_entry_points() -> Any:  # SelectableGroups on Python 3.11
     return importlib.metadata.entry_points()
 
 
-def _entry_points(**params: Any) -> Any:
+def _entry_points(**params: str) -> Any:
     """``importlib.metadata.entry_points(**params)``, from one reading of the metadata."""
-    return _installed_entry_points().select(**params)
+    return _selected(tuple(sorted(params.items())))
+
+
+@functools.cache
+def _selected(params: tuple[tuple[str, str], ...]) -> Any:
+    # Selecting scans every entry point installed; the result is a tuple.
+    return _installed_entry_points().select(**dict(params))
 
 
 class _Pass:
@@ -480,7 +486,7 @@ def patch_pybtex() -> None:
     # pybtex.plugin and sphinxcontrib.bibtex.plugin look entry points up
     # through these module-level names.
     pybtex.plugin.entry_points = _entry_points
-    sphinxcontrib.bibtex.plugin.entry_points = _entry_points  # type: ignore[attr-defined]
+    sphinxcontrib.bibtex.plugin.entry_points = _entry_points  # type: ignore[attr-defined,assignment]
     # Every field and name part reaches latexcodec through this classmethod.
     Text.from_latex = classmethod(_from_latex)
 

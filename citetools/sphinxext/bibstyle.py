@@ -11,22 +11,44 @@ Pybtex plugins registered under the name ``faq``:
 
 Labels are disambiguated ("Byrne, 2023a") across the whole bibliography, not
 per list, so an answer's Sources list and the References page agree.
+
+Every entry type in ``citetools.bibtypes`` prints: BibTeX's with pybtex's
+templates, biblatex's with the nearest one or a template in which every field
+is optional, all in the same author-year form. biblatex's stand-in fields
+(``date`` for ``year``, ``journaltitle`` for ``journal``, ``institution`` for a
+thesis' ``school``) are read as the field they stand in for.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from functools import cache
 
 import pybtex.plugin
 import sphinxcontrib.bibtex.plugin
 from pybtex.backends.plaintext import Backend as PlainTextBackend
+from pybtex.database import Entry
+from pybtex.exceptions import PybtexError
 from pybtex.richtext import Text
+from pybtex.style import FormattedEntry
+from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
-from pybtex.style.template import field, href, join, node, optional, sentence, words
+from pybtex.style.template import (
+    field,
+    first_of,
+    href,
+    join,
+    node,
+    optional,
+    optional_field,
+    sentence,
+    tag,
+    words,
+)
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 from sphinxcontrib.bibtex.style.referencing.basic_label import (
@@ -35,6 +57,7 @@ from sphinxcontrib.bibtex.style.referencing.basic_label import (
 from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 from sphinxcontrib.bibtex.style.template import node as sphinx_node
 
+from citetools import bibtypes
 from citetools.linkcheck.doi import READER_RESOLVER
 
 # One reader-facing DOI link for the bibliography and the link checker alike.
@@ -81,6 +104,7 @@ class AuthorYearLabels:
     """Labels for every entry of one bibliography database, computed once."""
 
     def __init__(self, entries):
+        self.entries = entries  # for crossref: the build formats entries one by one
         groups = defaultdict(list)
         for key, entry in entries.items():
             groups[_author_part(entry), _year_part(entry)].append(key)
@@ -156,9 +180,92 @@ def _web_links(children, data):
     return join(sep=". ")[parts].format_data(data)
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
+def as_printed(entry):
+    """``entry`` with biblatex's stand-in fields read as the ones the templates use."""
+    fields = entry.fields
+    extra = {}
+    persons = entry.persons
+    parent = _crossref_parent(entry)
+    if parent is not None:
+        # BibTeX's crossref: the entry takes the fields it does not set from its parent.
+        extra.update((name, value) for name, value in parent.fields.items() if name not in fields)
+        missing_roles = {r: p for r, p in parent.persons.items() if r not in persons}
+        if missing_roles:
+            persons = {**persons, **missing_roles}
+        fields = {**parent.fields, **fields}
+    for name, stand_ins in bibtypes.STAND_INS.items():
+        if name in fields or name in entry.persons:
+            continue
+        value = next((fields[s] for s in stand_ins if s in fields), None)
+        if value is not None:
+            found = _YEAR.search(value) if name == "year" else None
+            extra[name] = found.group() if found else value
+    kind = fields.get("type", "").strip().lower()
+    if kind in bibtypes.TYPE_WORDS:
+        extra["type"] = bibtypes.TYPE_WORDS[kind]
+    if not extra and persons is entry.persons:
+        return entry
+    printed = Entry(entry.type, {**fields, **extra}, persons)
+    printed.key = entry.key
+    return printed
+
+
+def _crossref_parent(entry):
+    target = entry.fields.get("crossref", "").strip()
+    database = LabelStyle.database
+    if not target or database is None or target == entry.key:
+        return None
+    return database.entries.get(target)
+
+
+class UnprintableEntry(PybtexError):
+    """An entry type the style does not know (lint reports it first, as `unknown-type`)."""
+
+
 class FormattingStyle(UnsrtStyle):
     default_label_style = "faq"
     default_sorting_style = "faq"
+
+    def format_entry(self, label, entry, bib_data=None):
+        kind = bibtypes.TYPES.get(entry.type)
+        if kind is None:
+            raise UnprintableEntry(
+                f"entry `{entry.key}`: the site cannot print entry type `@{entry.type}`: "
+                f"use `@{bibtypes.nearest(entry.type)}`"
+            )
+        entry = as_printed(entry)
+        context = {"entry": entry, "style": self, "bib_data": bib_data}
+        if kind.template == "generic":
+            template = self.get_generic_template(entry)
+        else:
+            template = getattr(self, f"get_{kind.template}_template")(entry)
+        return FormattedEntry(entry.key, template.format_data(context), label)
+
+    def get_generic_template(self, e):
+        """biblatex's other types: whatever of the usual parts the entry has."""
+        return toplevel[
+            first_of[optional[self.format_names("author")], optional[self.format_editor(e)]],
+            optional[self.format_title(e, "title")],
+            sentence[
+                optional[tag_em("journal")],
+                optional[tag_em("booktitle")],
+                optional[tag_em("maintitle")],
+                optional_field("type"),
+                optional_field("number"),
+            ],
+            sentence[
+                optional_field("howpublished"),
+                optional_field("institution"),
+                optional_field("organization"),
+                optional_field("publisher"),
+                optional[words[optional_field("month"), field("year")]],
+            ],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
 
     def format_title(self, e, which_field, as_sentence=True):
         # Titles are printed as their authors wrote them: pybtex's default
@@ -168,6 +275,10 @@ class FormattingStyle(UnsrtStyle):
 
     def format_web_refs(self, e):
         return sentence[_web_links]
+
+
+def tag_em(name):
+    return tag("em")[field(name)]
 
 
 @sphinx_node
@@ -241,13 +352,18 @@ def remember_database(app, env, docnames):
     LabelStyle.database = AuthorYearLabels(domain.bibdata.data.entries)
 
 
-def setup(app):
+def register_plugins():
+    """The ``faq`` styles, under the names pybtex and sphinxcontrib-bibtex look up."""
     pybtex.plugin.register_plugin("pybtex.style.labels", "faq", LabelStyle)
     pybtex.plugin.register_plugin("pybtex.style.sorting", "faq", SortingStyle)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "faq", FormattingStyle)
     sphinxcontrib.bibtex.plugin.register_plugin(
         "sphinxcontrib.bibtex.style.referencing", "faq", ReferencingStyle
     )
+
+
+def setup(app):
+    register_plugins()
     # Before sphinxcontrib-bibtex formats labels in its own env-updated handler.
     app.connect("env-before-read-docs", remember_database)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

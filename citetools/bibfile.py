@@ -331,8 +331,10 @@ class _Reader:
         rest = raw[parsed.error_at :]
         before = raw[: parsed.error_at].rstrip()
         if rest.lstrip().startswith("%"):
-            self.failures.append(_comment_in_entry(rest.strip().split("\n")[0], where))
-        elif before.endswith('\\"') and parsed.parts:
+            comment = rest.strip().split("\n")[0]
+            self.failures.append(_comment_in_entry(comment, _line_of(raw, raw.index(comment), line)))
+            return parsed.parts
+        if before.endswith('\\"') and parsed.parts:
             self.failures.append(
                 BibFailure(
                     _line_of(raw, len(before) - 1, line),

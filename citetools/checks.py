@@ -60,6 +60,8 @@ _FIX_FIELD = {
 
 def finding(path: Path | str, line: int, code: str, message: str) -> Finding:
     """A finding with the severity its rule has in the registry."""
+    # One line per finding: a value quoted in a message may span lines.
+    message = " ".join(message.split())
     return Finding(display_path(path), line, code, message, RULES[code].severity)
 
 

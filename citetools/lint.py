@@ -69,13 +69,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ignore", type=_codes, default=[], metavar="CODES", help="not these rules"
     )
     rule_args.add_argument(
+        "--isolated", action="store_true", help="ignore pyproject.toml: the default rules"
+    )
+    rule_args.add_argument(
         "--list-rules", action="store_true", help="list every rule, whether it is on, and exit"
     )
 
 
 def selected(args: argparse.Namespace, start: Path) -> rules.Selection:
     """The project's configuration (nearest pyproject.toml), then the command line."""
-    project = rules.configured(start)
+    project = (
+        rules.Selection(frozenset(rules.select())) if args.isolated else rules.configured(start)
+    )
     codes = rules.select(
         args.select, args.extend_select, args.ignore, "command line", set(project.codes)
     )

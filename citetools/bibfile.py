@@ -38,6 +38,7 @@ from citetools.bibvalue import Part, parse_value, resolve
 
 _FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*", re.ASCII)
 _FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=", re.ASCII)
+_AT_NAME = re.compile(r"@[A-Za-z]\w*")
 _BAD_KEY = re.compile(r"[\s,}]")  # pybtex's key stops at these
 # A field that an entry closed too early left outside it: BibTeX drops it.
 _STRAY_FIELD = re.compile(r"[A-Za-z][\w:.+-]*\s*=\s*[{\"\d]")
@@ -398,6 +399,14 @@ class _Reader:
         """Text between entries: a comment to BibTeX, kept as written."""
         for offset, text in enumerate(block.raw.split("\n")):
             stripped = text.strip()
+            at = _AT_NAME.search(stripped)
+            if at and not _CONFLICT.match(stripped):
+                # BibTeX has no comment syntax outside entries: `@name` starts an entry.
+                message = (
+                    f"`{at.group()}` starts an entry for BibTeX, even in a comment or an "
+                    "address: write it without the `@`, or inside an `@comment{...}`"
+                )
+                self.failures.append(BibFailure(line + offset, message, "syntax"))
             if not report or not stripped or stripped.startswith("%"):
                 continue
             if _CONFLICT.match(stripped):

@@ -484,3 +484,166 @@ def test_malformed_input_never_crashes(tmp_path_factory, text):
         assert all(FINDING.match(line) for line in out.getvalue().splitlines())
         if main(["fmt", str(path)]) == 1:
             assert path.read_bytes().decode("utf-8") == text
+
+
+# -- Rules: one registry, chosen like ruff's -------------------------------------------
+
+from citetools import bibtypes, rules  # noqa: E402
+from citetools.sphinxext import bibfile_check  # noqa: E402
+
+HOUSE_ONLY = (
+    "@misc{Some-Key,\n  title = {T},\n  url = {http://example.org/a},\n}\n"  # no year, urldate
+)
+
+
+def test_no_configuration_reports_only_what_breaks_loses_or_misleads(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    path = write(tmp_path, HOUSE_ONLY + "@article{b,\n  title = {T},\n  year = {2020},\n}\n")
+    status, findings = lint(capsys, path)
+    assert status == 1
+    assert codes(findings) == {(5, "missing-field")}  # @article with no author or journal
+
+
+def test_pyproject_table_switches_the_house_style_on(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.citetools.lint]\nextend-select = ["key-convention", "missing-urldate"]\n'
+        'ignore = ["missing-field"]\n',
+        encoding="utf-8",
+    )
+    sub = tmp_path / "refs"
+    sub.mkdir()
+    write(sub, HOUSE_ONLY)
+    path = str(sub / "refs.bib")
+    assert codes(lint(capsys, path)[1]) == {(1, "key-convention"), (1, "missing-urldate")}
+    # The command line comes after the file, as in ruff.
+    assert codes(lint(capsys, "--ignore", "key-convention", path)[1]) == {(1, "missing-urldate")}
+    assert codes(lint(capsys, "--select", "incomplete-entry", path)[1]) == {
+        (1, "incomplete-entry")
+    }
+    assert codes(lint(capsys, "--isolated", path)[1]) == set()
+
+
+def test_an_unknown_code_is_a_usage_error(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    assert main(["lint", "--ignore", "key-convention,missing-feild", write(tmp_path, "")]) == 2
+    assert "unknown rule `missing-feild` (did you mean `missing-field`?)" in capsys.readouterr().err
+
+
+def test_list_rules_prints_every_rule_and_whether_it_is_on(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    assert main(["lint", "--list-rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert [line.split()[1] for line in lines] == list(rules.RULES)
+    on = {line.split()[1] for line in lines if line.startswith("on ")}
+    assert on == rules.default_codes()
+    assert "key-convention" not in on and "missing-field" in on
+
+
+def test_contributing_table_is_the_registry():
+    text = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert rules.table_markdown() in text
+
+
+# -- One reading: the build stops where lint points -------------------------------------
+
+BREAKING = {
+    "unknown type": ("@artcle{a,\n  author = {A, B},\n  title = {T},\n}\n", 1, "unknown-type"),
+    "report without institution": (
+        "@report{a,\n  author = {A, B},\n  title = {T},\n  date = {2020},\n}\n",
+        1,
+        "missing-field",
+    ),
+    "DataCite article without journal": (
+        "@article{a,\n  author = {A, B},\n  title = {T},\n  year = {2020},\n}\n",
+        1,
+        "missing-field",
+    ),
+    "percent comment in an entry": (
+        "@misc{a,\n  title = {X}, % note\n  year = {2000},\n}\n",
+        2,
+        "comment-in-entry",
+    ),
+    "quote in a quoted value": (
+        '@misc{a,\n  author = "Schr\\"odinger, Erwin",\n}\n',
+        2,
+        "quote-in-value",
+    ),
+    "repeated field in two cases": (
+        "@misc{a,\n  Title = {X},\n  title = {Y},\n}\n",
+        3,
+        "duplicate-field",
+    ),
+    "too many commas": ("@misc{a,\n  author = {A, B, C, D},\n}\n", 2, "name-format"),
+    "at sign in a comment": ("% see @report\n@misc{a,\n  title = {X},\n}\n", 1, "syntax"),
+}
+
+
+@pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))
+def test_what_breaks_the_build_lint_reports_first_at_the_same_line(
+    capsys, tmp_path, in_dir, case
+):
+    from bibbuild import build_problem
+
+    text, line, code = BREAKING[case]
+    assert build_problem(text) is not None  # the build really fails on it
+    in_dir(tmp_path, house=False)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert status == 1
+    assert (line, code) in codes(findings)
+    with pytest.raises(bibfile_check.BibliographyError) as stopped:
+        bibfile_check.check(tmp_path / "refs.bib")
+    assert [(f.line, f.code, f.message) for f in stopped.value.findings] == [
+        (line_, code_, message) for _, line_, code_, message in findings
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(sorted(bibtypes.TYPES)),
+    present=st.sets(
+        st.sampled_from(
+            "author editor title journal journaltitle year date publisher booktitle school "
+            "institution note organization crossref".split()
+        )
+    ),
+)
+def test_an_entry_lint_passes_always_prints(kind, present):
+    """Every type, any fields: lint (no configuration) and the build agree."""
+    from bibbuild import build_problem
+
+    from citetools import bibfile as reading
+    from citetools import checks
+
+    values = {"author": "{Doe, Jane}", "editor": "{Roe, Rick}", "crossref": "{p}"}
+    body = "".join(f"  {name} = {values.get(name, '{X 2001}')},\n" for name in sorted(present))
+    text = f"@{kind}{{k,\n{body}}}\n@book{{p,\n  editor = {{E, F}},\n  title = {{P}},\n}}\n"
+    found = checks.check_files([reading.parse(text)], selection=rules.configured(Path("/")))
+    errors = [f for f in found if f.severity == "error"]
+    problem = build_problem(text)
+    if problem is not None:
+        assert errors, problem
+
+
+def test_lint_and_fmt_start_without_sphinx(tmp_path):
+    """`citetools lint --help` and a lint of a bibliography load neither Sphinx nor docutils."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "".join(
+            f"@article{{a{i}2020t,\n  author = {{A, B}},\n  title = {{T}},\n"
+            f"  journal = {{J}},\n  year = {{2020}},\n}}\n\n"
+            for i in range(50)
+        ),
+        encoding="utf-8",
+    )
+    probe = (
+        "import sys\nfrom citetools.cli import main\n"
+        "for argv in (['lint', '--help'], ['lint', sys.argv[1]], ['fmt', '--check', sys.argv[1]]):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sphinx', 'docutils',"
+        " 'sphinxcontrib')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(bib)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"

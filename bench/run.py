@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ TARGETS = {
     "scale_peak_mb": ("<=", 1000),
     "scale_growth_ratio": ("<=", 12),
     "lint_5000_s": ("<=", 2),
+    "cli_startup_s": ("<=", 0.2),
     "linkcheck_500_s": ("<=", 10),
     "linkcheck_cached_s": ("<=", 1),
     "linkcheck_speedup": (">=", 2),
@@ -200,10 +202,31 @@ def measure_lint(size: Size, work: Path) -> dict:
             raise RuntimeError(f"citetools lint exited {result.returncode}:\n{result.stderr}")
         return Run(seconds, 0)
 
+    # Start-up: `lint --help`, and a lint of a 50-entry file (neither loads Sphinx).
+    small = work / "lint" / "small.bib"
+    sitegen.write_bib(small, 50)
+    startup_commands = {
+        "help": [sys.executable, "-m", "citetools", "lint", "--help"],
+        "lint_50": [sys.executable, "-m", "citetools", "lint", str(small)],
+    }
+
+    def timed(command: list[str]) -> Callable[[], Run]:
+        def run() -> Run:
+            start = time.perf_counter()
+            subprocess.run(command, cwd=work, capture_output=True, text=True)
+            return Run(time.perf_counter() - start, 0)
+
+        return run
+
     runs = repeat(size, lint=lint)["lint"]
+    startup = repeat(size, **{name: timed(c) for name, c in startup_commands.items()})
     return {
         "lint_5000_s": median(runs),
-        "samples": {"lint_s": [r.seconds for r in runs]},
+        "cli_startup_s": max(median(startup[name]) for name in startup_commands),
+        "samples": {
+            "lint_s": [r.seconds for r in runs],
+            **{f"cli_startup_{n}_s": [r.seconds for r in startup[n]] for n in startup_commands},
+        },
         "site": f"{size.lint_entries} generated entries",
     }
 

@@ -333,7 +333,9 @@ class _Reader:
         before = raw[: parsed.error_at].rstrip()
         if rest.lstrip().startswith("%"):
             comment = rest.strip().split("\n")[0]
-            self.failures.append(_comment_in_entry(comment, _line_of(raw, raw.index(comment), line)))
+            self.failures.append(
+                _comment_in_entry(comment, _line_of(raw, raw.index(comment), line))
+            )
             return parsed.parts
         if before.endswith('\\"') and parsed.parts:
             self.failures.append(

@@ -45,7 +45,9 @@ def content(data: BibliographyData) -> dict[str, object]:
         key.lower(): (
             entry.type,
             sorted((name.lower(), value) for name, value in entry.fields.items()),
-            sorted((role.lower(), [str(p) for p in people]) for role, people in entry.persons.items()),
+            sorted(
+                (role.lower(), [str(p) for p in people]) for role, people in entry.persons.items()
+            ),
         )
         for key, entry in data.entries.items()
     }

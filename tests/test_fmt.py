@@ -89,7 +89,9 @@ def test_good_file_is_already_canonical(capsys):
     assert main(["fmt", "--check", str(BIB / "good.bib")]) == 0
 
 
-@pytest.mark.parametrize("name", ["unbalanced-value.bib", "unclosed-entry.bib", "missing-comma.bib"])
+@pytest.mark.parametrize(
+    "name", ["unbalanced-value.bib", "unclosed-entry.bib", "missing-comma.bib"]
+)
 def test_refuses_a_file_with_syntax_errors(tmp_path, capsys, name):
     path = tmp_path / name
     shutil.copy(BIB / name, path)

@@ -518,9 +518,7 @@ def test_pyproject_table_switches_the_house_style_on(capsys, tmp_path, in_dir):
     assert codes(lint(capsys, path)[1]) == {(1, "key-convention"), (1, "missing-urldate")}
     # The command line comes after the file, as in ruff.
     assert codes(lint(capsys, "--ignore", "key-convention", path)[1]) == {(1, "missing-urldate")}
-    assert codes(lint(capsys, "--select", "incomplete-entry", path)[1]) == {
-        (1, "incomplete-entry")
-    }
+    assert codes(lint(capsys, "--select", "incomplete-entry", path)[1]) == {(1, "incomplete-entry")}
     assert codes(lint(capsys, "--isolated", path)[1]) == set()
 
 
@@ -580,9 +578,7 @@ BREAKING = {
 
 
 @pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))
-def test_what_breaks_the_build_lint_reports_first_at_the_same_line(
-    capsys, tmp_path, in_dir, case
-):
+def test_what_breaks_the_build_lint_reports_first_at_the_same_line(capsys, tmp_path, in_dir, case):
     from bibbuild import build_problem
 
     text, line, code = BREAKING[case]
@@ -638,7 +634,8 @@ def test_lint_and_fmt_start_without_sphinx(tmp_path):
     )
     probe = (
         "import sys\nfrom citetools.cli import main\n"
-        "for argv in (['lint', '--help'], ['lint', sys.argv[1]], ['fmt', '--check', sys.argv[1]]):\n"
+        "bib = sys.argv[1]\n"
+        "for argv in (['lint', '--help'], ['lint', bib], ['fmt', '--check', bib]):\n"
         "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sphinx', 'docutils',"
         " 'sphinxcontrib')))\n"
@@ -647,3 +644,14 @@ def test_lint_and_fmt_start_without_sphinx(tmp_path):
         [sys.executable, "-c", probe, str(bib)], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_entries_as_export_buttons_write_them(capsys, in_dir):
+    """Zotero, Google Scholar and a publisher's export: printed, or a line and a fix."""
+    from bibbuild import build_problem
+
+    in_dir(BIB)
+    assert build_problem((BIB / "exports.bib").read_text(encoding="utf-8")) is None
+    status, findings = lint(capsys, "--isolated", "exports.bib")
+    assert codes(findings) == {(38, "duplicate-url"), (56, "doi-format"), (60, "unescaped-percent")}
+    assert status == 1

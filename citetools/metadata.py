@@ -285,6 +285,8 @@ def names(value: str) -> list[str]:
     value = clean(value).strip(" ,;")
     if not value or value.startswith(("http://", "https://")):
         return []
+    if value.startswith("{") and value.endswith("}"):
+        return [organisation(value[1:-1].strip())]  # braced already, BibTeX-style
     if ";" in value:
         return [n for part in value.split(";") for n in names(part)]
     if _is_organisation(value):
@@ -691,7 +693,10 @@ def from_page(url: str, meta: dict[str, list[str]], ld: _JsonLd, page_title: str
     first, last = one("citation_firstpage"), one("citation_lastpage")
     fields["pages"] = f"{first}--{last}" if first and last and first != last else first
     fields["isbn"] = isbn
-    doi = bare_doi(one("citation_doi", "dc.identifier", "prism.doi") or "")
+    # A DOI is often written as its doi.org address, which one() passes over.
+    dois = (bare_doi(clean(v)) for t in ("citation_doi", "dc.identifier", "prism.doi")
+            for v in meta.get(t, []))  # fmt: skip
+    doi = next(filter(None, dois), None)
     fields["doi"] = doi or bare_doi(str(ld.work.get("@id") or "")) or ""
     fields["url"] = url
     missing = []

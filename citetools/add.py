@@ -45,12 +45,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", help="use this key instead of the one made by the convention")
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=metadata.TIMEOUT,
         metavar="SECONDS",
         help=f"give up on a source that has not answered in full after this long "
         f"(default: {metadata.TIMEOUT:g})",
     )
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 3600:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of seconds, e.g. 60")
+    return seconds
 
 
 def _escape(name: str, value: str) -> str:

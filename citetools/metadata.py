@@ -70,7 +70,7 @@ def _seconds(value: float) -> str:
 
 
 class _Deadline:
-    """Shuts the request's sockets when the time is up, whatever they are waiting for."""
+    """Shuts the request's connections when the time is up, whatever they are waiting for."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -78,6 +78,8 @@ class _Deadline:
         self.expired = False
         self.host = ""
         self.connected = False
+        # Duplicates of each connection's socket: TLS takes the original over, and a
+        # shutdown through any duplicate ends the connection for all of them.
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
@@ -91,10 +93,10 @@ class _Deadline:
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
-            self._sockets.append(sock)
+            self._sockets.append(sock.dup())
             self.connected = True
             if self.expired:
-                self._shut(sock)
+                self._shut(self._sockets[-1])
 
     def _expire(self) -> None:
         with self._lock:
@@ -109,7 +111,7 @@ class _Deadline:
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
-            pass  # already closed
+            pass  # the connection has ended already
 
     def __enter__(self) -> _Deadline:
         self._timer.start()
@@ -122,6 +124,9 @@ class _Deadline:
         trace: TracebackType | None,
     ) -> None:
         self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
 
 
 def _opener(deadline: _Deadline) -> Any:

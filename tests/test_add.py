@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -888,4 +893,62 @@ def test_a_trickling_host_is_given_up_on_at_the_deadline(bib, capsys, web, part)
     )
     assert "are you offline" not in err
     assert elapsed < 10  # the host would take TRICKLE_SECONDS; the deadline was 1 s
+    assert bib.read_text(encoding="utf-8") == EXISTING
+
+
+@pytest.fixture
+def tls_trickler(tmp_path, monkeypatch):
+    """An https host on 127.0.0.1 that stalls its TLS handshake or trickles its answer."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make the test host's certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted for this test only
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve(stall_handshake: bool) -> None:
+        raw, _ = listener.accept()
+        with raw:
+            if stall_handshake:
+                time.sleep(5)
+                return
+            with context.wrap_socket(raw, server_side=True) as conn:
+                conn.recv(4096)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 9999\r\n\r\n")
+                try:
+                    for _ in range(50):
+                        conn.sendall(b"x")
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+
+    def start(stall_handshake: bool) -> str:
+        threading.Thread(target=serve, args=(stall_handshake,), daemon=True).start()
+        return f"https://localhost:{listener.getsockname()[1]}/page"
+
+    yield start
+    listener.close()
+
+
+@pytest.mark.parametrize("stall_handshake", [True, False], ids=["handshake", "body"])
+def test_the_deadline_holds_over_https(bib, capsys, tls_trickler, stall_handshake):
+    url = tls_trickler(stall_handshake)
+    start = time.monotonic()
+    assert main(["add", url, "--timeout", "1"]) == 2
+    assert time.monotonic() - start < 4
+    assert capsys.readouterr().err.startswith(
+        "references.bib:0: timed out after 1 s waiting for localhost:"
+    )
+
+
+def test_timeout_must_be_seconds(bib, capsys):
+    assert main(["add", "10.5555/example.2021", "--timeout", "0"]) == 2
+    assert "`0` is not a number of seconds, e.g. 60" in capsys.readouterr().err
     assert bib.read_text(encoding="utf-8") == EXISTING

@@ -894,6 +894,9 @@ def test_a_trickling_host_is_given_up_on_at_the_deadline(bib, capsys, web, part)
     assert "are you offline" not in err
     assert elapsed < 10  # the host would take TRICKLE_SECONDS; the deadline was 1 s
     assert bib.read_text(encoding="utf-8") == EXISTING
+    guide = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    (shown,) = [line.strip() for line in guide.splitlines() if "timed out after" in line]
+    assert err.strip() == shown.replace("20 s", "1 s").replace("www.example.org", "127.0.0.1")
 
 
 @pytest.fixture

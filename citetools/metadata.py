@@ -200,9 +200,10 @@ def fetch(url: str, accept: str, timeout: float = TIMEOUT) -> tuple[bytes, str]:
                 f"{where} answered HTTP {error.code} {error.reason} for {url}: check the address"
             ) from None
         except (OSError, ValueError, http.client.HTTPException) as error:
-            if deadline.expired or (deadline.connected and isinstance(error, TimeoutError)):
-                raise too_slow() from None
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
+            # A read's own timeout can beat the deadline's timer by a hair: the same event.
+            if deadline.expired or (deadline.connected and isinstance(reason, TimeoutError)):
+                raise too_slow() from None
             where = deadline.host or host
             if isinstance(reason, socket.gaierror):
                 why = "its name does not resolve"
@@ -233,7 +234,12 @@ _TAG = re.compile(r"</?[A-Za-z][\w:.-]*\b[^>]*>")
 
 def clean(text: str) -> str:
     """Plain text: markup dropped, HTML entities decoded, whitespace collapsed."""
-    text = _TRAILING_MARK.sub("", text.strip())
+    text = text.strip()
+    # A footnote mark follows a word or a full stop; an exponent follows a symbol
+    # (`E = mc<sup>2</sup>`, `in R<sup>3</sup>`) and stays.
+    mark = _TRAILING_MARK.search(text)
+    if mark and re.search(r"(?:[a-z]{3}|[.)?!\"'’\s])$", text[: mark.start()]):
+        text = text[: mark.start()]
     text = _TAG.sub("", _BREAK.sub(" ", text))
     # Twice: publishers' metadata is often encoded twice (`&amp;#8217;`).
     return " ".join(html.unescape(html.unescape(text)).split())

@@ -592,6 +592,41 @@ REAL_RECORDS = [
 ]
 
 
+REAL_RECORDS += [
+    pytest.param(
+        "10.1017/9781108348843",
+        "book",
+        {
+            "author": "Leung, Vincent S.",
+            "publisher": "Cambridge University Press",
+            "year": "2019",
+            "isbn": "9781108348843",
+        },  # fmt: skip
+        "Vincent S. Leung. The Politics of the Past in Early China. Cambridge University "
+        "Press, 2019.",
+        id="crossref-monograph",
+    ),
+    pytest.param(
+        "10.2210/pdb4hhb/pdb",
+        "misc",
+        {
+            "author": "Fermi, G. and Perutz, M.F.",
+            "howpublished": "Worldwide Protein Data Bank",
+            "year": "1984",
+        },  # fmt: skip
+        "Worldwide Protein Data Bank, 1984.",
+        id="crossref-dataset",
+    ),
+    pytest.param(
+        "10.7554/elife.55167.sa2",
+        "misc",
+        {"howpublished": "eLife Sciences Publications, Ltd", "year": "2020"},
+        "eLife Sciences Publications, Ltd, 2020.",
+        id="crossref-peer-review-without-journal",
+    ),
+]
+
+
 @pytest.mark.parametrize(("doi", "kind", "fields", "reads"), REAL_RECORDS)
 def test_real_records_are_filed_by_type(bib, capsys, doi, kind, fields, reads):
     entry, text = add_and_check(bib, capsys, doi)
@@ -673,6 +708,17 @@ def test_empty_date_parts_say_what_is_missing(bib, capsys):
     entry = added_entry(bib, out)
     assert entry.type == "misc"
     assert entry.fields["howpublished"] == "Authorea"
+    assert "the DOI record gives no date of publication" in out
+
+
+def test_a_record_with_nothing_to_cite_lists_every_missing_field(bib, capsys):
+    """A real Crossref `component` (a figure's DOI): no author, title or date."""
+    assert main(["add", "10.1371/journal.pmed.0030277.g001"]) == 1
+    out = capsys.readouterr().out
+    entry = added_entry(bib, out)
+    assert entry.type == "misc"
+    for needs in ("needs `author` or `editor`", "needs `title`", "needs `year` or `date`"):
+        assert f"references.bib:{entry.line}: missing-field @misc `{entry.key}` {needs}" in out
     assert "the DOI record gives no date of publication" in out
 
 
@@ -817,6 +863,8 @@ def test_bylines_are_people_or_one_organisation(byline, names):
         ),  # fmt: skip
         ("Rising CO<sub>2</sub> and 10<sup>6</sup> cells", "Rising CO2 and 106 cells"),
         ("Am meisten gelesen...<sup>*</sup>", "Am meisten gelesen..."),
+        ("Why E = mc<sup>2</sup>", "Why E = mc2"),
+        ("Flows in R<sup>3</sup>", "Flows in R3"),
         ("Part one<br/>Part two", "Part one Part two"),
         ("ORCID&amp;#8217;s <i>2023</i>   report", "ORCID’s 2023 report"),
     ],

@@ -3,11 +3,13 @@
 The entry gets a key by the convention, ``urldate`` = today, and goes where
 ``fmt`` would put it (sorted by key); the rest of the file is left exactly as
 it was. Nothing is written when the source is already there, when the file
-has syntax errors, or when the metadata cannot be fetched.
+has syntax errors, or when the metadata cannot be fetched in full within
+``--timeout`` seconds. What the source's metadata lacks (a year, an author) is
+listed with the line to complete.
 
 Exit codes: 0 added; 1 added, but the entry needs fields only a person can
 fill in (listed as ``path:line`` findings), or the file must be fixed first;
-2 nothing written (already present, offline, HTTP error, bad argument).
+2 nothing written (already present, offline, too slow, HTTP error, bad argument).
 """
 
 from __future__ import annotations

@@ -535,7 +535,10 @@ def _json_ld_nodes(texts: Iterable[str]) -> list[dict[str, Any]]:
                 walk(item)
         elif isinstance(node, dict):
             found.append(node)
+            # A page's work sits at the top, in a @graph, or as a WebPage's mainEntity;
+            # works nested elsewhere (`citation`, `isPartOf`) are other works.
             walk(node.get("@graph", []))
+            walk(node.get("mainEntity", []))
 
     for text in texts:
         text = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", text.strip())

@@ -921,6 +921,7 @@ def test_json_ld_author_lists_types_as_lists_and_references():
     )
     ld = metadata._JsonLd(nodes)
     assert ld.text("headline") == "A & B"
+    assert ld.text("datePublished") == "2020-02-02"
     assert ld.people("author") == ["Roe, Ann", "Jo Doe", "{Group, Inc.}"]
     assert ld.text("publisher") == "Example Press"
 
@@ -1003,3 +1004,19 @@ def test_timeout_must_be_seconds(bib, capsys):
     assert main(["add", "10.5555/example.2021", "--timeout", "0"]) == 2
     assert "`0` is not a number of seconds, e.g. 60" in capsys.readouterr().err
     assert bib.read_text(encoding="utf-8") == EXISTING
+
+
+def test_json_ld_main_entity_of_a_web_page():
+    page = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": "Crisis line | Gazette",
+        "mainEntity": {
+            "@type": "NewsArticle",
+            "headline": "Crisis line opens",
+            "author": {"@type": "Person", "name": "Jo Reporter"},
+            "citation": [{"@type": "ScholarlyArticle", "headline": "Another work"}],
+        },
+    }
+    ld = metadata._JsonLd(metadata._json_ld_nodes([json.dumps(page)]))
+    assert (ld.text("headline"), ld.people("author")) == ("Crisis line opens", ["Jo Reporter"])

@@ -250,10 +250,6 @@ def _year(text: str) -> str:
     return found.group() if found else ""
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
 _PARTICLES = set(
     "van von der den de da di du del della la le ten ter bin ibn al el dos das do zu y".split()
 )
@@ -266,7 +262,7 @@ _ORGANISATION_WORDS = re.compile(
     r"hospital|police|city|county|state|national|international|world|editors?|staff)\b",
     re.IGNORECASE,
 )
-_SUFFIX = re.compile(r"(?:jr|sr|[iv]{2,3}|iv)\.?", re.IGNORECASE)
+_SUFFIX = re.compile(r"(?:jr|sr|ii|iii|iv)\.?", re.IGNORECASE)
 
 
 def organisation(name: str) -> str:
@@ -274,16 +270,14 @@ def organisation(name: str) -> str:
     return "{" + name + "}"
 
 
-def _is_organisation(name: str) -> bool:
-    if _ORGANISATION_WORDS.search(name) or re.search(r"\d", name):
-        return True
+def _has_lowercase_words(name: str) -> bool:
     # People's names have no lowercase words but particles (`van`, `de`); `of`, `für`,
     # `und` belong to names of organisations.
-    return any(w[0].islower() and w not in _PARTICLES for w in _words(name) if w[0].isalpha())
+    return any(w[0].islower() and w not in _PARTICLES for w in name.split() if w[0].isalpha())
 
 
 def _person_words(part: str) -> int:
-    return len([w for w in _words(part) if w.lower() not in _PARTICLES])
+    return len([w for w in part.split() if w.lower() not in _PARTICLES])
 
 
 def names(value: str) -> list[str]:
@@ -300,16 +294,20 @@ def names(value: str) -> list[str]:
         return [organisation(value[1:-1].strip())]  # braced already, BibTeX-style
     if ";" in value:
         return [n for part in value.split(";") for n in names(part)]
-    if _is_organisation(value):
+    if _ORGANISATION_WORDS.search(value) or re.search(r"\d", value):
+        return [organisation(value)]  # before `and`: the Bill and Melinda Gates Foundation
+    if len(people := re.split(r"\s+(?:and|&)\s+", value)) > 1:
+        return [n for person in people for n in names(person)]
+    if _has_lowercase_words(value):
         return [organisation(value)]
     parts = [p.strip() for p in value.split(",") if p.strip()]
     if len(parts) == 1:
         return [value]
     if len(parts) == 3 and _SUFFIX.fullmatch(parts[1]):
         return [value]  # `King, Jr., Martin Luther`
-    if len(parts) == 2 and _person_words(parts[0]) == 1 and len(_words(parts[1])) <= 4:
+    if len(parts) == 2 and _person_words(parts[0]) == 1 and len(parts[1].split()) <= 4:
         return [f"{parts[0]}, {parts[1]}"]
-    if all(2 <= len(_words(p)) <= 4 for p in parts):
+    if all(2 <= len(p.split()) <= 4 for p in parts):
         return parts
     return [organisation(value)]
 

@@ -847,6 +847,8 @@ def test_organisation_with_commas_stays_one_name(bib, capsys, web):
         ("bergportal GmbH, digvis GmbH", ["{bergportal GmbH, digvis GmbH}"]),
         ("Hall, Jr., H. K.", ["Hall, Jr., H. K."]),
         ("van der Berg, Jan", ["van der Berg, Jan"]),
+        ("Jo Doe and Ann Roe", ["Jo Doe", "Ann Roe"]),
+        ("Bill and Melinda Gates Foundation", ["{Bill and Melinda Gates Foundation}"]),
         ("https://www.facebook.com/someone", []),
     ],
 )

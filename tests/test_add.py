@@ -1022,3 +1022,12 @@ def test_json_ld_main_entity_of_a_web_page():
     }
     ld = metadata._JsonLd(metadata._json_ld_nodes([json.dumps(page)]))
     assert (ld.text("headline"), ld.people("author")) == ("Crisis line opens", ["Jo Reporter"])
+
+
+def test_no_network_is_told_apart_from_a_slow_host(bib, capsys):
+    """A name that cannot resolve (`.invalid` never does) is a network problem, not slowness."""
+    assert main(["add", "https://source.invalid/report", "--timeout", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("references.bib:0: cannot reach source.invalid (its name does not ")
+    assert err.endswith("resolve): are you offline? (nothing was written)\n")
+    assert "timed out" not in err

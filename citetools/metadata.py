@@ -19,15 +19,13 @@ import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 
+from citetools.doi import DOI, DOI_PREFIX
 from citetools.linkcheck.doi import DEFAULT_RESOLVER, RESOLVER_VARIABLE
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 USER_AGENT = "citetools/0.1 (co-responder FAQ bibliography tool)"
 TIMEOUT = 20
 MAX_BYTES = 5_000_000
-
-_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
-DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 
 class FetchError(Exception):
@@ -36,7 +34,7 @@ class FetchError(Exception):
 
 def bare_doi(text: str) -> str | None:
     """``10.xxxx/...`` from a DOI, ``doi:...`` or a doi.org address; None for anything else."""
-    candidate = urllib.parse.unquote(_DOI_PREFIX.sub("", text.strip()))
+    candidate = urllib.parse.unquote(DOI_PREFIX.sub("", text.strip()))
     return candidate if DOI.fullmatch(candidate) else None
 
 

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from testbed import sitegen
+
 PROJECT = Path(__file__).resolve().parents[1]
 ROOTS = Path(__file__).resolve().parent / "roots"
 SPHINX_OPTS = ["-n", "-W", "--keep-going"]
-
-# The benchmark's site generator, which also knows how to copy the real site.
-sys.path.insert(0, str(PROJECT / "bench"))
-import sitegen  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from linkserver import closed_port, running
 
 from citetools import bibfile
 from citetools.cli import main
+from testbed.linkserver import closed_port, running
 
 from conftest import PROJECT, copy_site, sphinx_build
 

@@ -58,7 +58,7 @@ check: $(DOCS_STAMP)  ## Check references.bib and the pages' citations; count cl
 
 # -- Code checks: the same pinned tools as the pre-commit hooks (settings in pyproject.toml) --
 # Every check runs, so one `make lint` shows every problem; any failure fails the target.
-LINTERS = "ruff check" "ruff format --check" codespell mypy actionlint
+LINTERS = "ruff check" "ruff format --check" codespell mypy "actionlint .github/workflows/*.yml"
 
 .PHONY: lint
 lint: $(TEST_STAMP)  ## Check the code: ruff, ruff format, codespell, mypy --strict, actionlint.

@@ -74,7 +74,7 @@ def scan(path: Path, text: str | None = None) -> Page:
     block_line = 0
     fences: list[tuple[str, str]] = []  # open fences: (marker, directive name)
 
-    def flush():
+    def flush() -> None:
         nonlocal block
         if block:
             _read_block(page, block_line, "\n".join(block))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from testbed import sitegen
 
@@ -19,6 +20,19 @@ SPHINX_OPTS = ["-n", "-W", "--keep-going"]
 def rootdir():
     """Test roots for ``sphinx.testing``: ``@pytest.mark.sphinx(testroot=...)``."""
     return ROOTS
+
+
+@pytest.fixture
+def built(app, warning):
+    """The test root, built in this process; like the site, it must build without a warning."""
+    app.build()
+    assert warning.getvalue() == ""
+    return app
+
+
+def page(app, name: str = "index.html") -> BeautifulSoup:
+    """A page of a built test root, as a reader's browser parses it."""
+    return BeautifulSoup((app.outdir / name).read_text(encoding="utf-8"), "html.parser")
 
 
 def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):

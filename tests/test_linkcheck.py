@@ -20,7 +20,7 @@ from testbed.linkserver import REGISTERED_DOI, closed_port, serving
 
 from conftest import ROOTS
 
-ROOT = ROOTS / "test-linkcheck"
+ROOT = ROOTS / "test-linkcheck-sources"
 
 
 def make_root(dest: Path, **ports: int) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from citetools.sphinxext.page_weight import CODE_CSS, SEARCH_ONLY_JS, UNUSED_CSS
+
 from conftest import page
 
 ROOT = "page-weight"

@@ -24,9 +24,11 @@ def _pages_for(index: dict, stem: str) -> set[str]:
 @pytest.mark.sphinx("html", testroot=ROOT)
 def test_every_form_of_a_word_finds_every_page_using_one(built):
     index = _index(built)
+    stem = built.builder.indexer.lang.stem
     # "officers" and "officer", "answer" and "answered": one stem each.
-    assert _pages_for(index, "offic") == {"index", "other"}
-    assert _pages_for(index, "answer") == {"index", "other"}
+    assert stem("officers") == stem("officer") and stem("answered") == stem("answer")
+    assert _pages_for(index, stem("officer")) == {"index", "other"}
+    assert _pages_for(index, stem("answer")) == {"index", "other"}
     assert hasattr(built.builder.indexer.lang.stem, "cache_info")
 
 

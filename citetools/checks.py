@@ -16,9 +16,9 @@ from citetools import bibtypes
 from citetools.bibfile import BibEntry, BibFailure, BibFile
 from citetools.bibtypes import AUTHOR_OR_EDITOR
 from citetools.bibvalue import MONTHS
+from citetools.doi import DOI, DOI_PREFIX
 from citetools.findings import Finding, display_path
 from citetools.keys import follows_convention, split_names, suggest_key
-from citetools.metadata import DOI
 from citetools.rules import RULES, Selection
 
 Add = Callable[[int, str, str], None]
@@ -38,7 +38,6 @@ ISBN_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceeding
 VERBATIM = {"url", "doi", "archiveurl", "eprint", "file", "pdf"}
 URLSTATUS = {"live", "dead"}
 
-_DOI_AS_URL = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*", re.IGNORECASE)
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 # URLs inside a value: a `%` there is percent-encoding, and `\%` would break the link.
 _URL_IN_TEXT = re.compile(r"\\(?:url|href)\s*\{[^{}]*\}|https?://\S+")
@@ -290,7 +289,7 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
             )
     if entry.fields.get("doi", "").strip():  # an empty one is `empty-field`
         value = entry.fields["doi"].strip()
-        bare = _DOI_AS_URL.sub("", value, count=1)
+        bare = DOI_PREFIX.sub("", value, count=1)
         if bare != value and DOI.fullmatch(bare):
             add(
                 lines["doi"],

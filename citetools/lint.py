@@ -23,8 +23,8 @@ from citetools import bibfile, checks, rules
 from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.findings import ERROR, WARNING, Finding, display_path, plural, render
 
-if TYPE_CHECKING:  # pages loads sphinxcontrib-bibtex: only when pages are checked
-    from citetools import pages
+if TYPE_CHECKING:  # pages and siteconf load Sphinx: only when pages are checked
+    from citetools import pages, siteconf
 
 HTTPS_PROBE = "CITETOOLS_HTTPS_PROBE"
 T = TypeVar("T")
@@ -119,12 +119,12 @@ def run(args: argparse.Namespace) -> int:
     findings += checks.check_files(bibs, online_probe=probe, selection=selection)
     # Pages are checked against the bibliography: without all of it, every key looks unknown.
     if page_args and not unreadable:
-        from citetools import pages
+        from citetools import pages, siteconf
 
         try:
             for arg in page_args:
                 page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
-        except bibfile.UnreadableBibFile as error:
+        except siteconf.UnreadableConf as error:
             # Without the list of pages, every entry would look uncited.
             unreadable = True
             page_files = []
@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def _unreadable(error: bibfile.UnreadableBibFile) -> Finding:
+def _unreadable(error: bibfile.UnreadableBibFile | siteconf.UnreadableConf) -> Finding:
     return Finding(display_path(error.path), error.line, error.code, error.message)
 
 

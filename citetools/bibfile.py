@@ -22,12 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.model import Block as Block_
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
     ExplicitComment,
+    Field,
     ImplicitComment,
     ParsingFailedBlock,
     Preamble,
@@ -91,7 +94,7 @@ class BibFile:
     path: Path
     entries: list[BibEntry]
     failures: list[BibFailure]  # what BibTeX cannot read: `fmt` refuses the file
-    library: bibtexparser.Library
+    library: Library
     # Every block in file order, for `fmt`; failed blocks are not in it.
     blocks: list[Block] = field(default_factory=list)
     strings: dict[str, BibString] = field(default_factory=dict)  # by lowercase name
@@ -150,9 +153,9 @@ def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
         try:
             # No middleware: values keep their delimiters, so `fmt` can keep them
             # exact and the checks can see how they were written.
-            library = bibtexparser.parse_string(text, parse_stack=[])
+            library = parse_string(text, parse_stack=[])
         except Exception as error:  # a bibtexparser bug must still end in path:line
-            empty = bibtexparser.Library()
+            empty = Library()
             message = f"the parser gave up ({type(error).__name__}: {error}); run `citetools lint`"
             return BibFile(Path(path), [], [BibFailure(1, message)], empty)
     bib = _Reader(Path(path), library).read()
@@ -177,12 +180,17 @@ def read(path: Path) -> BibFile:
     return parse(read_text(path), Path(path))
 
 
+def _start(item: Block_ | Field) -> int:
+    """The 1-based line where a bibtexparser block or field starts."""
+    return (item.start_line or 0) + 1
+
+
 def _line_of(raw: str, offset: int, first_line: int) -> int:
     return first_line + raw.count("\n", 0, offset)
 
 
 class _Reader:
-    def __init__(self, path: Path, library: bibtexparser.Library) -> None:
+    def __init__(self, path: Path, library: Library) -> None:
         self.path = path
         self.library = library
         self.entries: list[BibEntry] = []
@@ -194,7 +202,7 @@ class _Reader:
     def read(self) -> BibFile:
         previous: object = None
         for block in self.library.blocks:
-            line = block.start_line + 1
+            line = _start(block)
             if isinstance(block, DuplicateFieldKeyBlock):
                 self._duplicate_fields(block)
             elif isinstance(block, DuplicateBlockKeyBlock):
@@ -206,9 +214,9 @@ class _Reader:
             elif isinstance(block, String):
                 self._string(block, line)
             elif isinstance(block, Preamble):
-                self.blocks.append(BibPreamble(line, block.raw))
+                self.blocks.append(BibPreamble(line, block.raw or ""))
             elif isinstance(block, ExplicitComment):
-                self.blocks.append(BibComment(line, block.raw))
+                self.blocks.append(BibComment(line, block.raw or ""))
             elif isinstance(block, ImplicitComment):
                 # Text right after a failed block is the rest of that block:
                 # the failure already names it.
@@ -229,7 +237,7 @@ class _Reader:
         )
 
     def _entry(self, block: Entry) -> BibEntry:
-        line = block.start_line + 1
+        line = _start(block)
         entry = BibEntry(key=block.key, type=block.entry_type.lower(), line=line)
         if not block.key.strip():
             self.failures.append(
@@ -250,7 +258,7 @@ class _Reader:
                 )
             )
         for f in block.fields:
-            field_line = f.start_line + 1
+            field_line = _start(f)
             key = self._field_name(f.key, field_line)
             if key is None:
                 continue
@@ -306,22 +314,21 @@ class _Reader:
     ) -> Iterator[tuple[str, str, int, tuple[Part, ...]]]:
         """The field as (name, raw, line, parts), and the fields a missing comma glued to it."""
         parsed = parse_value(raw)
-        rest = raw[parsed.error_at :] if parsed.error_at is not None else ""
-        next_field = _FIELD_START.match(rest)
-        if not (parsed.parts and next_field):
+        error_at = parsed.error_at
+        next_field = _FIELD_START.match(raw[error_at:]) if error_at is not None else None
+        if error_at is None or not (parsed.parts and next_field):
             yield name.lower(), raw, line, self._value(name, raw, line)
             return
-        end = _line_of(raw, len(raw[: parsed.error_at].rstrip()) - 1, line)
+        rest = raw[error_at:]
+        end = _line_of(raw, len(raw[:error_at].rstrip()) - 1, line)
         message = (
             f"missing comma after the value of `{name}`: add `,` at the end of line "
             f"{end}, before `{next_field.group(1)} =`"
         )
         self.failures.append(BibFailure(end, message, "missing-comma"))
-        yield name.lower(), raw[: parsed.error_at].rstrip(), line, parsed.parts
+        yield name.lower(), raw[:error_at].rstrip(), line, parsed.parts
         yield from self._values(
-            next_field.group(1),
-            rest[next_field.end() :],
-            _line_of(raw, parsed.error_at, line),
+            next_field.group(1), rest[next_field.end() :], _line_of(raw, error_at, line)
         )
 
     def _value(self, name: str, raw: str, line: int) -> tuple[Part, ...]:
@@ -378,7 +385,7 @@ class _Reader:
             # `lint` reports duplicate keys itself, case-insensitively.
             self._entry(duplicate)
         elif isinstance(duplicate, String):
-            line = block.start_line + 1
+            line = _start(block)
             first = self.strings.get(duplicate.key.lower())
             where = f" (first on line {first.line})" if first else ""
             self.failures.append(
@@ -399,7 +406,7 @@ class _Reader:
 
     def _implicit_comment(self, block: ImplicitComment, line: int, report: bool) -> None:
         """Text between entries: a comment to BibTeX, kept as written."""
-        for offset, text in enumerate(block.raw.split("\n")):
+        for offset, text in enumerate((block.raw or "").split("\n")):
             stripped = text.strip()
             at = _AT_NAME.search(stripped)
             if at and not _CONFLICT.match(stripped):
@@ -429,7 +436,7 @@ class _Reader:
                 )
                 self.notices.append(BibFailure(line + offset, message, "text-outside-entry"))
                 break  # one notice per stretch of prose
-        self.blocks.append(BibComment(line, block.raw))
+        self.blocks.append(BibComment(line, block.raw or ""))
 
 
 def _comment_in_entry(text: str, line: int) -> BibFailure:
@@ -466,7 +473,7 @@ def _extra_brace(text: str, line: int) -> BibFailure:
 def _diagnose(block: ParsingFailedBlock) -> BibFailure:
     """Name the line and the fix for a block bibtexparser could not read."""
     raw = block.raw or ""
-    first = block.start_line + 1
+    first = _start(block)
     reason = (getattr(block.error, "abort_reason", "") or str(block.error)).strip()
     header = raw.split("{", 1)[0].split("(", 1)[0].strip() or "@"
     key = raw.split("{", 1)[1].split(",", 1)[0].strip() if "{" in raw else ""

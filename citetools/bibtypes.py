@@ -74,7 +74,7 @@ TYPES: dict[str, EntryType] = {
     **_types("generic", (), *_GENERIC),
 }
 
-# biblatex's `type` keys for theses and reports, as a reader reads them.
+# biblatex's `type` keys for a thesis or a report, as a reader reads them.
 TYPE_WORDS = {
     "phdthesis": "PhD thesis",
     "mathesis": "Master's thesis",

@@ -24,7 +24,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
+from typing import Any
 
 import pybtex.plugin
 import sphinxcontrib.bibtex.plugin
@@ -49,6 +51,8 @@ from pybtex.style.template import (
     tag,
     words,
 )
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 from sphinxcontrib.bibtex.style.referencing.basic_label import (
@@ -59,6 +63,10 @@ from sphinxcontrib.bibtex.style.template import node as sphinx_node
 
 from citetools import bibtypes
 from citetools.linkcheck.doi import READER_RESOLVER
+
+# pybtex has no type hints: its entries and templates are Any to mypy.
+PybtexEntry = Any
+Template = Any
 
 # One reader-facing DOI link for the bibliography and the link checker alike.
 DOI_RESOLVER = READER_RESOLVER
@@ -71,10 +79,10 @@ def plain(latex: str) -> str:
     """``{CAHOOTS}`` -> ``CAHOOTS``, ``Ren{\\'e}e`` -> ``Renée``."""
     # render_as("text") would look the backend up among installed entry points on every
     # call, which costs seconds over a bibliography of hundreds of entries.
-    return Text.from_latex(latex).render(_TEXT_BACKEND)
+    return str(Text.from_latex(latex).render(_TEXT_BACKEND))
 
 
-def _author_part(entry) -> str:
+def _author_part(entry: PybtexEntry) -> str:
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     if not people:
         return plain(entry.fields.get("title", entry.key))
@@ -86,7 +94,7 @@ def _author_part(entry) -> str:
     return f"{surnames[0]} et al."
 
 
-def _year_part(entry) -> str:
+def _year_part(entry: PybtexEntry) -> str:
     return plain(entry.fields.get("year", "n.d."))
 
 
@@ -103,45 +111,45 @@ def _letters(index: int) -> str:
 class AuthorYearLabels:
     """Labels for every entry of one bibliography database, computed once."""
 
-    def __init__(self, entries):
+    def __init__(self, entries: Mapping[str, PybtexEntry]) -> None:
         self.entries = entries  # for crossref: the build formats entries one by one
-        groups = defaultdict(list)
+        groups: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         for key, entry in entries.items():
             groups[_author_part(entry), _year_part(entry)].append(key)
-        self.labels = {}
+        self.labels: dict[str, str] = {}
         for (authors, year), keys in groups.items():
             for index, key in enumerate(sorted(keys)):
                 suffix = _letters(index) if len(keys) > 1 else ""
                 self.labels[key] = f"{authors}{_LABEL_SEPARATOR}{year}{suffix}"
 
 
-class LabelStyle(BaseLabelStyle):
+class LabelStyle(BaseLabelStyle):  # type: ignore[misc]  # pybtex has no type hints
     #: Set by :func:`remember_database` before any bibliography is formatted.
     database: AuthorYearLabels | None = None
 
     @classmethod
-    def label(cls, entry) -> str:
+    def label(cls, entry: PybtexEntry) -> str:
         if cls.database is not None and entry.key in cls.database.labels:
             return cls.database.labels[entry.key]
         return f"{_author_part(entry)}{_LABEL_SEPARATOR}{_year_part(entry)}"
 
-    def format_labels(self, sorted_entries):
+    def format_labels(self, sorted_entries: Iterable[PybtexEntry]) -> Iterator[str]:
         for entry in sorted_entries:
             yield self.label(entry)
 
 
-class SortingStyle(BaseSortingStyle):
+class SortingStyle(BaseSortingStyle):  # type: ignore[misc]
     """By label, as a reader scans an author-year list.
 
     pybtex's own author sort compares raw BibTeX, where an organisation in
     braces (``{Denver7}``) sorts after every personal name.
     """
 
-    def sorting_key(self, entry):
+    def sorting_key(self, entry: PybtexEntry) -> tuple[str, str]:
         return (LabelStyle.label(entry).casefold(), plain(entry.fields.get("title", "")).casefold())
 
 
-def _archived(*after):
+def _archived(*after: str) -> Template:
     return words[
         "Archived copy:",
         href(field("archiveurl", raw=True))[field("archiveurl", raw=True)],
@@ -150,8 +158,8 @@ def _archived(*after):
     ]
 
 
-@node
-def _web_links(children, data):
+@node  # type: ignore[untyped-decorator]  # pybtex's template decorator
+def _web_links(children: list[Any], data: dict[str, Any]) -> Any:
     """URL, access date and archived copy; a dead original yields to its archive."""
     entry = data["entry"]
     fields = entry.fields
@@ -183,10 +191,10 @@ def _web_links(children, data):
 _YEAR = re.compile(r"\d{4}")
 
 
-def as_printed(entry):
+def as_printed(entry: PybtexEntry) -> PybtexEntry:
     """``entry`` with biblatex's stand-in fields read as the ones the templates use."""
     fields = entry.fields
-    extra = {}
+    extra: dict[str, str] = {}
     persons = entry.persons
     parent = _crossref_parent(entry)
     if parent is not None:
@@ -213,7 +221,7 @@ def as_printed(entry):
     return printed
 
 
-def _crossref_parent(entry):
+def _crossref_parent(entry: PybtexEntry) -> PybtexEntry | None:
     target = entry.fields.get("crossref", "").strip()
     database = LabelStyle.database
     if not target or database is None or target == entry.key:
@@ -221,15 +229,15 @@ def _crossref_parent(entry):
     return database.entries.get(target)
 
 
-class UnprintableEntry(PybtexError):
+class UnprintableEntry(PybtexError):  # type: ignore[misc]
     """An entry type the style does not know (lint reports it first, as `unknown-type`)."""
 
 
-class FormattingStyle(UnsrtStyle):
+class FormattingStyle(UnsrtStyle):  # type: ignore[misc]
     default_label_style = "faq"
     default_sorting_style = "faq"
 
-    def format_entry(self, label, entry, bib_data=None):
+    def format_entry(self, label: str, entry: PybtexEntry, bib_data: Any = None) -> FormattedEntry:
         kind = bibtypes.TYPES.get(entry.type)
         if kind is None:
             raise UnprintableEntry(
@@ -244,7 +252,7 @@ class FormattingStyle(UnsrtStyle):
             template = getattr(self, f"get_{kind.template}_template")(entry)
         return FormattedEntry(entry.key, template.format_data(context), label)
 
-    def get_generic_template(self, e):
+    def get_generic_template(self, e: PybtexEntry) -> Template:
         """biblatex's other types: whatever of the usual parts the entry has."""
         return toplevel[
             first_of[optional[self.format_names("author")], optional[self.format_editor(e)]],
@@ -267,27 +275,27 @@ class FormattingStyle(UnsrtStyle):
             self.format_web_refs(e),
         ]
 
-    def format_title(self, e, which_field, as_sentence=True):
+    def format_title(self, e: PybtexEntry, which_field: str, as_sentence: bool = True) -> Template:
         # Titles are printed as their authors wrote them: pybtex's default
         # lower-cases them ("... triage? a systematic review").
         formatted = field(which_field)
         return sentence[formatted] if as_sentence else formatted
 
-    def format_web_refs(self, e):
+    def format_web_refs(self, e: PybtexEntry) -> Template:
         return sentence[_web_links]
 
 
-def tag_em(name):
+def tag_em(name: str) -> Template:
     return tag("em")[field(name)]
 
 
-@sphinx_node
-def _label_author(children, data):
+@sphinx_node  # type: ignore[untyped-decorator]
+def _label_author(children: list[Any], data: dict[str, Any]) -> Text:
     return Text(data["formatted_entry"].label.rpartition(_LABEL_SEPARATOR)[0])
 
 
-@sphinx_node
-def _label_year(children, data):
+@sphinx_node  # type: ignore[untyped-decorator]
+def _label_year(children: list[Any], data: dict[str, Any]) -> Text:
     return Text(data["formatted_entry"].label.rpartition(_LABEL_SEPARATOR)[2])
 
 
@@ -295,13 +303,13 @@ def _label_year(children, data):
 class _TextualLabelStyle(BasicLabelParentheticalReferenceStyle):
     """``{cite:t}``: "Rogers et al. (2019)", the year linking to the entry."""
 
-    def role_names(self):
+    def role_names(self) -> list[str]:
         return [f"{cap}t{full}" for cap in ["", "c"] for full in ["", "s"]]
 
-    def outer(self, role_name, children):
+    def outer(self, role_name: str, children: list[Any]) -> Any:
         return self.bracket.outer(children, brackets=False, capfirst="c" in role_name)
 
-    def inner(self, role_name):
+    def inner(self, role_name: str) -> Any:
         return join(sep=" ")[
             _label_author,
             join[
@@ -328,8 +336,8 @@ class ReferencingStyle(AuthorYearReferenceStyle):
     bracket_parenthetical: BracketStyle = dataclasses.field(default_factory=_parenthetical)
     bracket_textual: BracketStyle = dataclasses.field(default_factory=_textual)
 
-    def __post_init__(self):
-        super().__post_init__()
+    def __post_init__(self) -> None:
+        super().__post_init__()  # type: ignore[no-untyped-call]
         # Replace the stock author-year styles: they rebuild author and year
         # from the entry and would lose the "2023a" that keeps labels unique.
         labelled = [
@@ -347,12 +355,12 @@ class ReferencingStyle(AuthorYearReferenceStyle):
         self.role_style.update((role, style) for style in labelled for role in style.role_names())
 
 
-def remember_database(app, env, docnames):
-    domain = env.get_domain("cite")
+def remember_database(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    domain: Any = env.get_domain("cite")  # sphinxcontrib-bibtex's, with its bibdata
     LabelStyle.database = AuthorYearLabels(domain.bibdata.data.entries)
 
 
-def register_plugins():
+def register_plugins() -> None:
     """The ``faq`` styles, under the names pybtex and sphinxcontrib-bibtex look up."""
     pybtex.plugin.register_plugin("pybtex.style.labels", "faq", LabelStyle)
     pybtex.plugin.register_plugin("pybtex.style.sorting", "faq", SortingStyle)
@@ -362,7 +370,7 @@ def register_plugins():
     )
 
 
-def setup(app):
+def setup(app: Sphinx) -> dict[str, bool]:
     register_plugins()
     # Before sphinxcontrib-bibtex formats labels in its own env-updated handler.
     app.connect("env-before-read-docs", remember_database)

@@ -655,3 +655,39 @@ def test_entries_as_export_buttons_write_them(capsys, in_dir):
     status, findings = lint(capsys, "--isolated", "exports.bib")
     assert codes(findings) == {(38, "duplicate-url"), (56, "doi-format"), (60, "unescaped-percent")}
     assert status == 1
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A `%` in a URL is percent-encoding: no advice to write `\%` there.
+        (
+            "@misc{a,\n  note = {\\url{https://example.org/a%20b%20c%20d}},\n"
+            "  howpublished = {https://example.org/x%20y},\n}\n",
+            set(),
+        ),
+        # Four `%` on one line of text: one finding for the line.
+        ("@misc{a,\n  title = {10% 20% 30% 40%},\n}\n", {(2, "unescaped-percent")}),
+        # An empty DOI is empty, not also malformed.
+        ("@misc{a,\n  doi = {},\n}\n", {(2, "empty-field")}),
+        # The same key twice: one problem, not also a duplicate DOI and URL.
+        (
+            "@misc{a,\n  doi = {10.5555/x},\n  url = {https://example.org/x},\n}\n"
+            "@misc{a,\n  doi = {10.5555/x},\n  url = {https://example.org/x},\n}\n",
+            {(5, "duplicate-key")},
+        ),
+        # A `%` after a value is reported on its own line, and the next field still counts.
+        (
+            "@article{a,\n  author = {A, B},\n  title = {T},\n  journal = {J}, % abbrev?\n"
+            "  year = {2020},\n}\n",
+            {(4, "comment-in-entry")},
+        ),
+    ],
+)
+def test_one_finding_per_problem_with_advice_valid_where_it_points(
+    capsys, tmp_path, in_dir, text, expected
+):
+    in_dir(tmp_path, house=False)
+    _, findings = lint(capsys, "--extend-select", "empty-field", write(tmp_path, text))
+    assert codes(findings) == expected
+    assert len(findings) == len(expected)

@@ -71,6 +71,7 @@ Template = Any
 # One reader-facing DOI link for the bibliography and the link checker alike.
 DOI_RESOLVER = READER_RESOLVER
 _LABEL_SEPARATOR = ", "
+_YEAR = re.compile(r"\d{4}")
 _TEXT_BACKEND = PlainTextBackend()
 
 
@@ -95,7 +96,11 @@ def _author_part(entry: PybtexEntry) -> str:
 
 
 def _year_part(entry: PybtexEntry) -> str:
-    return plain(entry.fields.get("year", "n.d."))
+    year = entry.fields.get("year")
+    if year is None:  # biblatex's `date` (2004-10-27) stands in for it
+        found = _YEAR.search(entry.fields.get("date", ""))
+        year = found.group() if found else "n.d."
+    return plain(year)
 
 
 def _letters(index: int) -> str:
@@ -186,9 +191,6 @@ def _web_links(children: list[Any], data: dict[str, Any]) -> Any:
             href(join[DOI_RESOLVER, field("doi", raw=True)])[join["doi:", field("doi", raw=True)]]
         )
     return join(sep=". ")[parts].format_data(data)
-
-
-_YEAR = re.compile(r"\d{4}")
 
 
 def as_printed(entry: PybtexEntry) -> PybtexEntry:

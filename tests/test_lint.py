@@ -691,3 +691,26 @@ def test_one_finding_per_problem_with_advice_valid_where_it_points(
     _, findings = lint(capsys, "--extend-select", "empty-field", write(tmp_path, text))
     assert codes(findings) == expected
     assert len(findings) == len(expected)
+
+
+_TOKENS = [
+    "@misc{", "@article(", "@string{", "@comment{", "@preamble{", "k2020t,", " title = ",
+    "Title = ", "author=", "{", "}", "(", ")", '"', '\\"', "#", "%", "% c\n", "\n", " ", ",",
+    "=", "x", "jan", "<<<<<<< HEAD\n", "=======\n", "10.5555/x", "\\url{http://a%20b}", "@",
+    "é", "\t", "}}", "{{",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
+def test_no_input_makes_lint_or_fmt_crash_or_lose_text(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("fuzz") / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    for argv in (["lint", "--isolated", str(path)], ["fmt", str(path)]):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            status = main(argv)
+        assert status in (0, 1, 2)
+        assert all(FINDING.match(line) for line in out.getvalue().splitlines()), out.getvalue()
+    if status != 0:
+        assert path.read_text(encoding="utf-8") == text  # fmt refused: nothing touched

@@ -354,7 +354,7 @@ def missing_fonts() -> list[str]:
             ["fc-list", ":", "family", "style"], capture_output=True, text=True, check=True
         ).stdout
     except (OSError, subprocess.CalledProcessError):
-        return [f"{family} {style}" for family, styles in FONTS.items() for style in styles]
+        return ["fc-list, which lists them"]
     have: set[tuple[str, str]] = set()
     for line in listed.splitlines():
         families, _, styles = line.partition(":style=")
@@ -390,7 +390,7 @@ def make_pdf(srcdir: Path, builddir: Path, paper: str) -> tuple[Path, int]:
         raise FontsMissing(
             "fonts the PDF is set in are not installed: "
             + ", ".join(missing)
-            + " (Debian: apt-get install fonts-dejavu-core fonts-dejavu-extra)"
+            + " (Debian: apt-get install fontconfig fonts-dejavu-core fonts-dejavu-extra)"
         )
     outdir = builddir / "pdf"
     page, edition = build_singlehtml(srcdir, outdir)

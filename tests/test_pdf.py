@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+import yaml
 from bs4 import BeautifulSoup, Tag
 from pypdf import PdfReader
 from pypdf.generic import Destination
@@ -373,7 +374,7 @@ def test_a_missing_font_stops_the_build_with_the_package_to_install(monkeypatch,
     monkeypatch.setattr(pdfbook, "missing_fonts", lambda: ["DejaVu Serif Italic"])
     assert pdfbook.main(["--builddir", "unused"]) == 2
     error = capsys.readouterr().err
-    assert "DejaVu Serif Italic" in error and "apt-get install fonts-dejavu" in error
+    assert "DejaVu Serif Italic" in error and "fonts-dejavu-extra" in error
 
 
 def test_unknown_paper_size_is_refused(capsys):
@@ -416,3 +417,20 @@ def test_make_html_builds_and_copies_in_the_files_the_site_links_to(site_epub):
 def test_the_epub_offers_no_download_links(site_epub):
     (index,) = site_epub.glob("index.xhtml")
     assert "co-responder-faq.pdf" not in index.read_text(encoding="utf-8")
+
+
+def test_the_hosts_publish_the_pdf_and_the_epub_with_the_site():
+    pages = yaml.safe_load((PROJECT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    runs = " ".join(step.get("run", "") for step in pages["jobs"]["build"]["steps"])
+    assert "make html" in runs and "fonts-dejavu-extra" in runs and "libpangoft2" in runs
+    rtd = yaml.safe_load((PROJECT / ".readthedocs.yaml").read_text(encoding="utf-8"))
+    assert {"requirements": "requirements-pdf.txt"} in rtd["python"]["install"]
+    assert "epub" in rtd["formats"] and "fonts-dejavu-extra" in rtd["build"]["apt_packages"]
+    post_build = rtd["build"]["jobs"]["post_build"]
+    assert any("citetools.pdfbook" in command for command in post_build)
+    for published in (
+        "$READTHEDOCS_OUTPUT/pdf/",
+        "$READTHEDOCS_OUTPUT/html/",
+        "$READTHEDOCS_OUTPUT/html/co-responder-faq.epub",
+    ):
+        assert any(command.endswith(published) for command in post_build), published

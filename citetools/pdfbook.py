@@ -195,11 +195,26 @@ def _tidy(content: Tag) -> None:
         added.decompose()
     for link in content.select("a[title]"):
         del link["title"]
-    # WeasyPrint 70 can end a line early at a source line break in a paragraph that
-    # also holds a long address; a space breaks the same way everywhere else.
+    # The pages' source line breaks, as spaces: the word before a marker ends at one.
     for text in content.find_all(string=re.compile("\n")):
         if text.find_parent(["pre", "script", "style"]) is None:
             text.replace_with(text.replace("\n", " "))
+    for marker in content.select("sup.citation-needed"):
+        _keep_with_previous_word(marker)
+
+
+def _keep_with_previous_word(marker: Tag) -> None:
+    """A marker never starts a line on its own: it stays with the word it follows."""
+    before = marker.previous_sibling
+    if not isinstance(before, NavigableString) or not before or before[-1].isspace():
+        return
+    head, _, word = before.rpartition(" ")
+    glue = BeautifulSoup("", "html.parser").new_tag("span")
+    glue["class"] = AttributeValueList(["nowrap"])
+    before.replace_with(head + " " if head else "")
+    marker.insert_before(glue)
+    glue.append(word)
+    glue.append(marker.extract())
 
 
 def _relevel_headings(chapter: Chapter) -> None:

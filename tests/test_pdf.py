@@ -104,9 +104,11 @@ def joined(texts: list[str]) -> str:
     """The text as a reader copies it: lines joined, no break inside a hyphenated word.
 
     The layout never hyphenates, so a hyphen or dash ending a line is the author's
-    (PDFium reports a line-end hyphen as U+0002, a soft hyphen it has joined).
+    (PDFium reports a line-end hyphen as U+0002, a soft hyphen it has joined). List
+    bullets are left out: WeasyPrint paints them after their items' text, so in the
+    page's text they fall between words (the tags give them their place).
     """
-    text = "\n".join(texts).replace("\r", "").replace("\x02", "-")
+    text = "\n".join(texts).replace("\r", "").replace("\x02", "-").replace("•", " ")
     text = re.sub(r"([-–])\n", r"\1", text)
     return normalise(text)
 

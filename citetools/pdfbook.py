@@ -12,8 +12,8 @@ its own still names its sources; the References page, which repeats every entry,
 is left out. A link to a page the book leaves out goes to that page on the web.
 The book's HTML is kept beside the PDF (``book.html``) for tests and reviewers.
 
-Exit status: 0 written, 1 the Sphinx build or the layout failed, 2 a font the
-layout needs is not installed.
+Exit status: 0 written, 1 the Sphinx build or the book failed, 2 a usage error or
+a font the layout needs is not installed.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 from bs4.element import AttributeValueList, NavigableString
 from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
 
 PDF_NAME = "co-responder-faq.pdf"
 STYLESHEET = Path("_static") / "faq-pdf.css"
@@ -79,19 +80,10 @@ class Chapter:
 
 def build_singlehtml(srcdir: Path, outdir: Path) -> tuple[Path, Edition]:
     """Build every page into one HTML file, with the site's warnings-as-errors options."""
-    app = Sphinx(
-        srcdir,
-        srcdir,
-        outdir / "singlehtml",
-        outdir / "doctrees",
-        "singlehtml",
-        # The basic theme: plain markup, none of the web theme's navigation.
-        confoverrides={"html_theme": "basic", "nitpicky": True},
-        status=None,
-        warningiserror=True,
-        keep_going=True,
-    )
-    app.build()
+    try:
+        app = _build(srcdir, outdir)
+    except SphinxError as error:
+        raise BookError(f"the Sphinx build failed: {error}") from error
     if app.statuscode:
         raise BookError("the Sphinx build failed: see the warnings above")
     config = app.config
@@ -105,6 +97,23 @@ def build_singlehtml(srcdir: Path, outdir: Path) -> tuple[Path, Edition]:
         language=config.language,
     )
     return Path(app.outdir) / f"{config.root_doc}.html", edition
+
+
+def _build(srcdir: Path, outdir: Path) -> Sphinx:
+    app = Sphinx(
+        srcdir,
+        srcdir,
+        outdir / "singlehtml",
+        outdir / "doctrees",
+        "singlehtml",
+        # The basic theme: plain markup, none of the web theme's navigation.
+        confoverrides={"html_theme": "basic", "nitpicky": True},
+        status=None,
+        warningiserror=True,
+        keep_going=True,
+    )
+    app.build()
+    return app
 
 
 def _printed_on() -> date:

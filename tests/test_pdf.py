@@ -25,7 +25,7 @@ from test_content import normalise, seed_paragraphs
 
 from citetools import pdfbook
 
-from conftest import PROJECT
+from conftest import PROJECT, copy_site
 
 SCREENSHOTS = PROJECT / "_build" / "screenshots"
 INCH = 72
@@ -377,6 +377,22 @@ def test_a_missing_font_stops_the_build_with_the_package_to_install(monkeypatch,
     assert pdfbook.main(["--builddir", "unused"]) == 2
     error = capsys.readouterr().err
     assert "DejaVu Serif Italic" in error and "fonts-dejavu-extra" in error
+
+
+def test_a_page_that_fails_the_site_build_stops_the_pdf_with_the_warning(tmp_path):
+    site = copy_site(tmp_path / "site")
+    page = sorted((site / "faq").glob("*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\nA claim {cite:p}`nosuchkey2099`.\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "citetools.pdfbook", "--srcdir", str(site)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "nosuchkey2099" in result.stderr and "Traceback" not in result.stderr
+    assert "make pdf: the Sphinx build failed" in result.stderr
+    assert not (tmp_path / "_build" / "pdf" / pdfbook.PDF_NAME).exists()
 
 
 def test_unknown_paper_size_is_refused(capsys):

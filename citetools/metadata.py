@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
+from citetools.doi import DOI, DOI_PREFIX
 from citetools.linkcheck.doi import DEFAULT_RESOLVER, RESOLVER_VARIABLE
 
 if TYPE_CHECKING:
@@ -37,9 +38,6 @@ USER_AGENT = "citetools/0.1 (co-responder FAQ bibliography tool)"
 #: Seconds one request (redirects included) may take before ``add`` gives up.
 TIMEOUT = 20.0
 MAX_BYTES = 5_000_000
-
-_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
-DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 
 class FetchError(Exception):
@@ -58,7 +56,7 @@ class Record:
 
 def bare_doi(text: str) -> str | None:
     """``10.xxxx/...`` from a DOI, ``doi:...`` or a doi.org address; None for anything else."""
-    candidate = unquote(_DOI_PREFIX.sub("", text.strip()))
+    candidate = unquote(DOI_PREFIX.sub("", text.strip()))
     return candidate if DOI.fullmatch(candidate) else None
 
 

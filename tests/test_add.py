@@ -22,11 +22,11 @@ from pathlib import Path
 import pybtex.database
 import pybtex.plugin
 import pytest
-from linkserver import closed_port, running
 
 from citetools import bibfile, metadata
 from citetools.cli import main
 from citetools.sphinxext import bibstyle
+from testbed.linkserver import closed_port, running
 
 from conftest import PROJECT, copy_site, sphinx_build
 

@@ -11,6 +11,7 @@ PORT        ?= 8000
 # Stamps record which pinned set the venv holds; editing a requirements file
 # (or pyproject.toml) reinstalls on the next make.
 DOCS_STAMP = $(VENVDIR)/.installed-docs
+PDF_STAMP  = $(VENVDIR)/.installed-pdf
 TEST_STAMP = $(VENVDIR)/.installed-test
 
 .DEFAULT_GOAL := help
@@ -26,7 +27,11 @@ $(DOCS_STAMP): requirements.txt pyproject.toml
 	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-$(TEST_STAMP): $(DOCS_STAMP) requirements-test.txt
+$(PDF_STAMP): $(DOCS_STAMP) requirements-pdf.txt
+	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-pdf.txt
+	@touch $@
+
+$(TEST_STAMP): $(DOCS_STAMP) $(PDF_STAMP) requirements-test.txt
 	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	@touch $@
 
@@ -34,12 +39,21 @@ $(TEST_STAMP): $(DOCS_STAMP) requirements-test.txt
 venv: $(TEST_STAMP)  ## Create .venv with every pinned dependency.
 
 .PHONY: html
-html: $(DOCS_STAMP)  ## Build the site into _build/html.
+# The site offers the PDF and the ePub for download: both are built and copied in.
+html: $(DOCS_STAMP) epub pdf  ## Build the site, with the PDF and the ePub, into _build/html.
 	$(SPHINXBUILD) -M html . $(BUILDDIR) $(SPHINXOPTS)
+	cp $(BUILDDIR)/pdf/co-responder-faq.pdf $(BUILDDIR)/epub/co-responder-faq.epub $(BUILDDIR)/html/
 
 .PHONY: epub
 epub: $(DOCS_STAMP)  ## Build the ePub into _build/epub.
 	$(SPHINXBUILD) -M epub . $(BUILDDIR) $(SPHINXOPTS)
+
+# -- The PDF edition (citetools/pdfbook.py, WeasyPrint) ---------------------------
+PAPER ?= letter
+
+.PHONY: pdf
+pdf: $(PDF_STAMP)  ## Build the printable PDF: _build/pdf/co-responder-faq.pdf (PAPER=a4 for A4).
+	$(VENVDIR)/bin/python -m citetools.pdfbook --builddir $(BUILDDIR) --paper $(PAPER)
 
 .PHONY: serve
 # The page's Content-Security-Policy would block the live-reload script autobuild injects.
@@ -56,8 +70,18 @@ check: $(DOCS_STAMP)  ## Check references.bib and the pages' citations; count cl
 	$(VENVDIR)/bin/citetools fmt --check
 	$(VENVDIR)/bin/citetools claims $(if $(MAX_NEEDED),--max-needed $(MAX_NEEDED))
 
+# -- Code checks: the same pinned tools as the pre-commit hooks (settings in pyproject.toml) --
+# Every check runs, so one `make lint` shows every problem; any failure fails the target.
+LINTERS = "ruff check" "ruff format --check" codespell mypy "actionlint .github/workflows/*.yml"
+
+.PHONY: lint
+lint: $(TEST_STAMP)  ## Check the code: ruff, ruff format, codespell, mypy --strict, actionlint.
+	@failed=; for linter in $(LINTERS); do \
+		echo "$$linter"; $(VENVDIR)/bin/$$linter || failed="$$failed, $$linter"; \
+	done; test -z "$$failed" || { echo "make lint: failed: $${failed#, }" >&2; exit 1; }
+
 .PHONY: test
-test: check $(TEST_STAMP)  ## Run the checks and the test suite (builds the site and the ePub).
+test: lint check $(TEST_STAMP)  ## Run the code and content checks, then the test suite (site, ePub, PDF).
 	$(VENVDIR)/bin/python -m pytest
 
 # Link checking: `citetools links --check` runs Sphinx's linkcheck builder (log in
@@ -76,7 +100,7 @@ linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archive; report: 
 # -- Performance (bench/) -------------------------------------------------------
 .PHONY: bench
 bench: $(TEST_STAMP)  ## Time builds, lint and link check at scale; writes _build/bench.json.
-	$(VENVDIR)/bin/python bench/run.py --out $(BUILDDIR)/bench.json
+	$(VENVDIR)/bin/python -m bench.run --out $(BUILDDIR)/bench.json
 
 # Upstream's own test suites with our patches of their code loaded (needs the
 # package registry; not part of `make test`): see bench/upstream_tests.sh.

@@ -6,7 +6,7 @@ Three runs over the same bibliography:
 * the same again, every link now cached as working: answered without starting Sphinx;
 * Sphinx's linkcheck with its default settings, for comparison.
 
-``python bench/linkcheck.py`` prints the figures; ``measure()`` returns them, for a
+``python -m bench.linkcheck`` prints the figures; ``measure()`` returns them, for a
 ``make bench`` that gathers several benchmarks. Not a test: timings depend on the machine.
 """
 
@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
 # The tests' loopback server: `/ok` answers at once, `/slow` after its slow_seconds.
-sys.path.insert(0, str(PROJECT / "tests"))
-from linkserver import serving  # noqa: E402
+from testbed.linkserver import serving
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _bibliography(port: int, count: int, slow_fraction: float) -> str:

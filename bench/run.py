@@ -25,13 +25,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import linkcheck as bench_linkcheck  # noqa: E402
-import sitegen  # noqa: E402
+from bench import linkcheck as bench_linkcheck
+from testbed import sitegen
 
 PROJECT = sitegen.PROJECT
 SPHINX_OPTS = ["-n", "-W", "--keep-going", "-q"]
@@ -44,9 +43,12 @@ TARGETS = {
     "scale_peak_mb": ("<=", 1000),
     "scale_growth_ratio": ("<=", 10),
     "lint_5000_s": ("<=", 2),
+    "cli_startup_s": ("<=", 0.2),
     "linkcheck_500_s": ("<=", 10),
     "linkcheck_cached_s": ("<=", 1),
     "linkcheck_speedup": (">=", 2),
+    "pdf_s": ("<=", 10),
+    "pdf_mb": ("<=", 1),
 }
 
 
@@ -72,7 +74,8 @@ QUICK = Size(1, False, 20, 10, 200, 200, 20, 0.2)
 class Run:
     seconds: float
     peak_mb: float
-    cpu_seconds: float = 0.0
+    # CPU time of the process (user + system): what a busy machine does not inflate.
+    cpu_s: float = 0.0
 
 
 def run_process(command: list[str], cwd: Path) -> Run:
@@ -107,7 +110,7 @@ def clean_build(source: Path, builders: tuple[str, ...], work: Path) -> Run:
     return Run(
         sum(r.seconds for r in runs),
         max(r.peak_mb for r in runs),
-        sum(r.cpu_seconds for r in runs),
+        sum(r.cpu_s for r in runs),
     )
 
 
@@ -129,8 +132,8 @@ def median(runs: list[Run]) -> float:
 
 def cpu_ratio(runs: list[Run], base: list[Run]) -> float:
     """The ratio of the median processor times."""
-    return statistics.median(r.cpu_seconds for r in runs) / statistics.median(
-        r.cpu_seconds for r in base
+    return statistics.median(r.cpu_s for r in runs) / statistics.median(
+        r.cpu_s for r in base
     )
 
 
@@ -160,8 +163,8 @@ def measure_site_builds(size: Size, work: Path) -> dict:
         "samples": {
             "site_html_epub_s": [r.seconds for r in clean["site"]],
             "bare_html_epub_s": [r.seconds for r in clean["bare"]],
-            "site_html_epub_cpu_s": [r.cpu_seconds for r in clean["site"]],
-            "bare_html_epub_cpu_s": [r.cpu_seconds for r in clean["bare"]],
+            "site_html_epub_cpu_s": [r.cpu_s for r in clean["site"]],
+            "bare_html_epub_cpu_s": [r.cpu_s for r in clean["bare"]],
             "incremental_s": [r.seconds for r in incremental],
         },
         "cpu_ratios": {"build_overhead_ratio": cpu_ratio(clean["site"], clean["bare"])},
@@ -194,8 +197,8 @@ def measure_scale(size: Size, work: Path) -> dict:
             "scale_clean_s": [r.seconds for r in runs["big"]],
             "scale_tenth_s": [r.seconds for r in runs["small"]],
             "scale_peak_mb": [r.peak_mb for r in runs["big"]],
-            "scale_clean_cpu_s": [r.cpu_seconds for r in runs["big"]],
-            "scale_tenth_cpu_s": [r.cpu_seconds for r in runs["small"]],
+            "scale_clean_cpu_s": [r.cpu_s for r in runs["big"]],
+            "scale_tenth_cpu_s": [r.cpu_s for r in runs["small"]],
         },
         "cpu_ratios": {"scale_growth_ratio": cpu_ratio(runs["big"], runs["small"])},
         "site": f"{size.scale_pages} pages x {size.scale_citations} citations, "
@@ -221,10 +224,31 @@ def measure_lint(size: Size, work: Path) -> dict:
             raise RuntimeError(f"citetools lint exited {result.returncode}:\n{result.stderr}")
         return Run(seconds, 0)
 
+    # Start-up: `lint --help`, and a lint of a 50-entry file (neither loads Sphinx).
+    small = work / "lint" / "small.bib"
+    sitegen.write_bib(small, 50)
+    startup_commands = {
+        "help": [sys.executable, "-m", "citetools", "lint", "--help"],
+        "lint_50": [sys.executable, "-m", "citetools", "lint", str(small)],
+    }
+
+    def timed(command: list[str]) -> Callable[[], Run]:
+        def run() -> Run:
+            start = time.perf_counter()
+            subprocess.run(command, cwd=work, capture_output=True, text=True)
+            return Run(time.perf_counter() - start, 0)
+
+        return run
+
     runs = repeat(size, lint=lint)["lint"]
+    startup = repeat(size, **{name: timed(c) for name, c in startup_commands.items()})
     return {
         "lint_5000_s": median(runs),
-        "samples": {"lint_s": [r.seconds for r in runs]},
+        "cli_startup_s": max(median(startup[name]) for name in startup_commands),
+        "samples": {
+            "lint_s": [r.seconds for r in runs],
+            **{f"cli_startup_{n}_s": [r.seconds for r in startup[n]] for n in startup_commands},
+        },
         "site": f"{size.lint_entries} generated entries",
     }
 
@@ -258,6 +282,38 @@ def measure_links(size: Size, work: Path) -> dict:
     }
 
 
+def measure_pdf(size: Size, work: Path) -> dict:
+    """``make pdf`` from nothing: the single-page build, the book and its layout."""
+    command = [sys.executable, "-m", "citetools.pdfbook", "--srcdir", str(PROJECT)]
+    last = work / "last"
+
+    def build() -> Run:
+        out = Path(tempfile.mkdtemp(dir=work))
+        try:
+            run = run_process([*command, "--builddir", str(out)], work)
+            shutil.rmtree(last, ignore_errors=True)
+            shutil.copytree(out / "pdf", last, ignore=shutil.ignore_patterns("doctrees"))
+        finally:
+            shutil.rmtree(out)
+        return run
+
+    runs = repeat(size, pdf=build)["pdf"]
+    from pypdf import PdfReader  # a test dependency, as `make bench` installs them
+
+    pdf = last / "co-responder-faq.pdf"
+    pages = len(PdfReader(pdf).pages)
+    return {
+        "pdf_s": median(runs),
+        "pdf_mb": pdf.stat().st_size / 1024 / 1024,
+        "pdf_pages": pages,
+        "pdf_cpu_s": statistics.median(r.cpu_s for r in runs),
+        "samples": {"pdf_s": [r.seconds for r in runs], "pdf_cpu_s": [r.cpu_s for r in runs]},
+        "site": "the real site, US Letter",
+        "note": f"{pages} pages, {pdf.stat().st_size / 1024:.0f} KB, "
+        f"{statistics.median(r.cpu_s for r in runs):.1f} s of CPU a build",
+    }
+
+
 def machine() -> dict:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
@@ -280,6 +336,7 @@ PARTS = {
     "scale": measure_scale,
     "lint": measure_lint,
     "link check": measure_links,
+    "pdf": measure_pdf,
 }
 
 

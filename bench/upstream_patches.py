@@ -1,7 +1,7 @@
 """A pytest plugin: upstream's own test suite, run with our patches of it loaded.
 
 ``bench/upstream_tests.sh`` runs sphinxcontrib-bibtex's and pybtex's test suites
-with ``-p upstream_patches``. Every Sphinx application that loads
+with ``-p bench.upstream_patches``. Every Sphinx application that loads
 sphinxcontrib.bibtex then loads ``citetools.sphinxext.bibtex_speedups`` right
 after it (its domain, directive and pybtex patches), and pybtex's patches are
 applied before any test runs. A run fails if the version guard switched the

@@ -33,8 +33,8 @@ run() {  # run DIRECTORY PYTEST-ARGUMENTS...
     dir=$1
     shift
     echo "== $(basename "$dir"): its test suite with bibtex_speedups loaded"
-    (cd "$dir" && PYTHONPATH="$PROJECT/bench" "$WORK/venv/bin/python" -m pytest \
-        -p upstream_patches -q -p no:cacheprovider "$@")
+    (cd "$dir" && PYTHONPATH="$PROJECT" "$WORK/venv/bin/python" -m pytest \
+        -p bench.upstream_patches -q -p no:cacheprovider "$@")
 }
 status=0
 run "$WORK/sphinxcontrib_bibtex-$BIBTEX" || status=$?

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 DEFAULT_BIB = Path("references.bib")
 
 
-def add_bib_files(parser, default: str) -> None:
+def add_bib_files(parser: argparse.ArgumentParser, default: str) -> None:
     """Optional positional BIB files; ``default`` says what runs when none is given."""
     parser.add_argument(
         "bib",

@@ -3,8 +3,14 @@
 bibtexparser v2 splits the file into blocks; this module turns them into
 1-based line numbers, which every message to a contributor names, and into
 ``failures``: the syntax faults a contributor has to fix before anything else
-(unbalanced braces, a missing comma, text outside an entry, ...). bibtexparser
-recovers from some of these silently, so the blocks are checked again here.
+(unbalanced braces, a missing comma, a repeated field, a merge-conflict
+marker, ...), read as BibTeX and pybtex read them. bibtexparser recovers from
+some of these silently, so the blocks are checked again here. Text between
+entries is a comment to BibTeX: it is kept as written and only noted
+(``notices``), never a failure.
+
+This is the one reading of a ``.bib`` file: ``citetools lint``, ``fmt``,
+``add`` and the build's check (``sphinxext/bibfile_check.py``) all use it.
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.model import Block as Block_
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
     ExplicitComment,
+    Field,
     ImplicitComment,
     ParsingFailedBlock,
     Preamble,
@@ -30,8 +39,13 @@ from bibtexparser.model import (
 
 from citetools.bibvalue import Part, parse_value, resolve
 
-_FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*")
-_FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=")
+_FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*", re.ASCII)
+_FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=", re.ASCII)
+_AT_NAME = re.compile(r"@[A-Za-z]\w*")
+_BAD_KEY = re.compile(r"[\s,}]")  # pybtex's key stops at these
+# A field that an entry closed too early left outside it: BibTeX drops it.
+_STRAY_FIELD = re.compile(r"[A-Za-z][\w:.+-]*\s*=\s*[{\"\d]")
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?:\s|$)", re.MULTILINE)
 
 
 @dataclass
@@ -72,21 +86,25 @@ class BibFailure:
     code: str = "syntax"
 
 
+Block = BibEntry | BibString | BibComment | BibPreamble
+
+
 @dataclass
 class BibFile:
     path: Path
     entries: list[BibEntry]
-    failures: list[BibFailure]
-    library: bibtexparser.Library
+    failures: list[BibFailure]  # what BibTeX cannot read: `fmt` refuses the file
+    library: Library
     # Every block in file order, for `fmt`; failed blocks are not in it.
-    blocks: list[BibEntry | BibString | BibComment | BibPreamble] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     strings: dict[str, BibString] = field(default_factory=dict)  # by lowercase name
+    notices: list[BibFailure] = field(default_factory=list)  # read, but worth a look
 
 
 class UnreadableBibFile(Exception):
     """The file is missing or not UTF-8; ``line`` is where the bad byte is."""
 
-    def __init__(self, path: Path, line: int, message: str, code: str = "unreadable"):
+    def __init__(self, path: Path, line: int, message: str, code: str = "unreadable") -> None:
         super().__init__(f"{path}:{line}: {message}")
         self.path, self.line, self.message, self.code = path, line, message, code
 
@@ -135,16 +153,36 @@ def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
         try:
             # No middleware: values keep their delimiters, so `fmt` can keep them
             # exact and the checks can see how they were written.
-            library = bibtexparser.parse_string(text, parse_stack=[])
+            library = parse_string(text, parse_stack=[])
         except Exception as error:  # a bibtexparser bug must still end in path:line
-            empty = bibtexparser.Library()
+            empty = Library()
             message = f"the parser gave up ({type(error).__name__}: {error}); run `citetools lint`"
             return BibFile(Path(path), [], [BibFailure(1, message)], empty)
-    return _Reader(Path(path), library).read()
+    bib = _Reader(Path(path), library).read()
+    markers = [_conflict(text, match) for match in _CONFLICT.finditer(text)]
+    if markers:
+        bib.failures = sorted(bib.failures + markers, key=lambda f: f.line)
+    return bib
+
+
+def _conflict(text: str, match: re.Match[str]) -> BibFailure:
+    line = text.count("\n", 0, match.start()) + 1
+    what = {"<": "start", "=": "middle", ">": "end", "|": "base"}[match.group(1)[0]]
+    return BibFailure(
+        line,
+        f"merge-conflict marker `{match.group(1)}` ({what} of a conflict): keep the version "
+        "you want, then delete the marker lines",
+        "conflict-marker",
+    )
 
 
 def read(path: Path) -> BibFile:
     return parse(read_text(path), Path(path))
+
+
+def _start(item: Block_ | Field) -> int:
+    """The 1-based line where a bibtexparser block or field starts."""
+    return (item.start_line or 0) + 1
 
 
 def _line_of(raw: str, offset: int, first_line: int) -> int:
@@ -152,18 +190,19 @@ def _line_of(raw: str, offset: int, first_line: int) -> int:
 
 
 class _Reader:
-    def __init__(self, path: Path, library: bibtexparser.Library):
+    def __init__(self, path: Path, library: Library) -> None:
         self.path = path
         self.library = library
         self.entries: list[BibEntry] = []
         self.failures: list[BibFailure] = []
-        self.blocks: list[BibEntry | BibString | BibComment | BibPreamble] = []
+        self.notices: list[BibFailure] = []
+        self.blocks: list[Block] = []
         self.strings: dict[str, BibString] = {}
 
     def read(self) -> BibFile:
-        previous = None
+        previous: object = None
         for block in self.library.blocks:
-            line = block.start_line + 1
+            line = _start(block)
             if isinstance(block, DuplicateFieldKeyBlock):
                 self._duplicate_fields(block)
             elif isinstance(block, DuplicateBlockKeyBlock):
@@ -175,25 +214,30 @@ class _Reader:
             elif isinstance(block, String):
                 self._string(block, line)
             elif isinstance(block, Preamble):
-                self.blocks.append(BibPreamble(line, block.raw))
+                self.blocks.append(BibPreamble(line, block.raw or ""))
             elif isinstance(block, ExplicitComment):
-                self.blocks.append(BibComment(line, block.raw))
+                self.blocks.append(BibComment(line, block.raw or ""))
             elif isinstance(block, ImplicitComment):
                 # Text right after a failed block is the rest of that block:
                 # the failure already names it.
-                if not _is_broken(previous):
-                    self._implicit_comment(block, line)
+                self._implicit_comment(block, line, report=not _is_broken(previous))
             previous = block
         macros = {name: string.parts for name, string in self.strings.items()}
         for entry in self.entries:
             entry.fields = {name: resolve(parts, macros) for name, parts in entry.parts.items()}
         self.failures.sort(key=lambda f: f.line)
         return BibFile(
-            self.path, self.entries, self.failures, self.library, self.blocks, self.strings
+            self.path,
+            self.entries,
+            self.failures,
+            self.library,
+            self.blocks,
+            self.strings,
+            self.notices,
         )
 
     def _entry(self, block: Entry) -> BibEntry:
-        line = block.start_line + 1
+        line = _start(block)
         entry = BibEntry(key=block.key, type=block.entry_type.lower(), line=line)
         if not block.key.strip():
             self.failures.append(
@@ -204,54 +248,87 @@ class _Reader:
                     "missing-key",
                 )
             )
+        elif _BAD_KEY.search(block.key.strip()):
+            self.failures.append(
+                BibFailure(
+                    line,
+                    f"key `{block.key.strip()}` contains a space, comma or brace, where BibTeX "
+                    "ends the key: write it as one word (letters, digits, `-`, `_`, `:`)",
+                    "syntax",
+                )
+            )
         for f in block.fields:
-            name = f.key.lower()
-            field_line = f.start_line + 1
-            if not _FIELD_NAME.fullmatch(f.key):
-                self._bad_field_name(f.key, field_line)
+            field_line = _start(f)
+            key = self._field_name(f.key, field_line)
+            if key is None:
                 continue
-            for name, raw, value_line, parts in self._values(f.key, f.value, field_line):
-                if name not in entry.raw_fields:
-                    entry.raw_fields[name] = raw
-                    entry.field_lines[name] = value_line
-                    entry.parts[name] = parts
+            for name, raw, value_line, parts in self._values(key, f.value, field_line):
+                if name in entry.raw_fields:
+                    # BibTeX keeps one of the two and pybtex refuses the file; either
+                    # way a value would be lost, so it is a failure `fmt` refuses.
+                    self.failures.append(
+                        BibFailure(
+                            value_line,
+                            f"field `{name}` appears twice in `{entry.key}` (first on line "
+                            f"{entry.field_lines[name]}, names ignore case): keep one and "
+                            "delete the other",
+                            "duplicate-field",
+                        )
+                    )
+                    continue
+                entry.raw_fields[name] = raw
+                entry.field_lines[name] = value_line
+                entry.parts[name] = parts
         self.entries.append(entry)
         self.blocks.append(entry)
         return entry
 
-    def _bad_field_name(self, name: str, line: int) -> None:
-        if name.lstrip().startswith("%"):
-            message = (
-                f"`{name.strip()}` is a `%` comment inside an entry, which BibTeX reads as a "
-                "field: delete the line, or move the comment above the entry"
-            )
-            self.failures.append(BibFailure(line, message, "comment-in-entry"))
+    def _field_name(self, key: str, line: int) -> str | None:
+        """The field's name; `%` comments and words without `=` before it are failures.
+
+        bibtexparser reads everything between a comma and the next `=` as the name,
+        and ``line`` is the line of its last word."""
+        lines = key.split("\n")
+        first = line - len(lines) + 1
+        for offset, text in enumerate(lines[:-1]):
+            text = text.strip()
+            if text.startswith("%"):
+                self.failures.append(_comment_in_entry(text, first + offset))
+            elif text:
+                self.failures.append(_no_equals(text, first + offset))
+        name = lines[-1].strip()
+        if _FIELD_NAME.fullmatch(name):
+            return name
+        if name.startswith("%"):
+            self.failures.append(_comment_in_entry(name, line))
         else:
             message = (
-                f"`{name.strip()}` is not a field name: a field is written `name = {{value}},` "
+                f"`{name}` is not a field name: a field is written `name = {{value}},` "
                 "(letters only, no spaces, a comma after each value)"
             )
             self.failures.append(BibFailure(line, message, "syntax"))
+        return None
 
-    def _values(self, name: str, raw: str, line: int) -> Iterator[tuple[str, str, int, tuple]]:
+    def _values(
+        self, name: str, raw: str, line: int
+    ) -> Iterator[tuple[str, str, int, tuple[Part, ...]]]:
         """The field as (name, raw, line, parts), and the fields a missing comma glued to it."""
         parsed = parse_value(raw)
-        rest = raw[parsed.error_at :] if parsed.error_at is not None else ""
-        next_field = _FIELD_START.match(rest)
-        if not (parsed.parts and next_field):
+        error_at = parsed.error_at
+        next_field = _FIELD_START.match(raw[error_at:]) if error_at is not None else None
+        if error_at is None or not (parsed.parts and next_field):
             yield name.lower(), raw, line, self._value(name, raw, line)
             return
-        end = _line_of(raw, len(raw[: parsed.error_at].rstrip()) - 1, line)
+        rest = raw[error_at:]
+        end = _line_of(raw, len(raw[:error_at].rstrip()) - 1, line)
         message = (
             f"missing comma after the value of `{name}`: add `,` at the end of line "
             f"{end}, before `{next_field.group(1)} =`"
         )
         self.failures.append(BibFailure(end, message, "missing-comma"))
-        yield name.lower(), raw[: parsed.error_at].rstrip(), line, parsed.parts
+        yield name.lower(), raw[:error_at].rstrip(), line, parsed.parts
         yield from self._values(
-            next_field.group(1),
-            rest[next_field.end() :],
-            _line_of(raw, parsed.error_at, line),
+            next_field.group(1), rest[next_field.end() :], _line_of(raw, error_at, line)
         )
 
     def _value(self, name: str, raw: str, line: int) -> tuple[Part, ...]:
@@ -260,7 +337,23 @@ class _Reader:
             return parsed.parts
         where = _line_of(raw, parsed.error_at, line)
         rest = raw[parsed.error_at :]
-        if "{" in parsed.error or '"' in parsed.error:
+        before = raw[: parsed.error_at].rstrip()
+        if rest.lstrip().startswith("%"):
+            comment = rest.strip().split("\n")[0]
+            self.failures.append(
+                _comment_in_entry(comment, _line_of(raw, raw.index(comment), line))
+            )
+            return parsed.parts
+        if before.endswith('\\"') and parsed.parts:
+            self.failures.append(
+                BibFailure(
+                    _line_of(raw, len(before) - 1, line),
+                    f'`\\"` ends the quoted value of `{name}` here, as BibTeX reads it: '
+                    f'write the value in braces, `{name} = {{...}}`, so `\\"` stays an umlaut',
+                    "quote-in-value",
+                )
+            )
+        elif "{" in parsed.error or '"' in parsed.error:
             self.failures.append(
                 BibFailure(
                     where,
@@ -281,24 +374,10 @@ class _Reader:
 
     def _duplicate_fields(self, block: DuplicateFieldKeyBlock) -> None:
         entry_block = block.ignore_error_block
-        if entry_block is None:
+        if isinstance(entry_block, Entry):
+            self._entry(entry_block)  # which reports the repeated field
+        else:
             self.failures.append(_diagnose(block))
-            return
-        seen: dict[str, int] = {}
-        for f in entry_block.fields:
-            name, line = f.key.lower(), f.start_line + 1
-            if name in seen:
-                self.failures.append(
-                    BibFailure(
-                        line,
-                        f"field `{name}` appears twice in `{entry_block.key}` (first on line "
-                        f"{seen[name]}): keep one and delete the other",
-                        "duplicate-field",
-                    )
-                )
-            else:
-                seen[name] = line
-        self._entry(entry_block)
 
     def _duplicate_block(self, block: DuplicateBlockKeyBlock) -> None:
         duplicate = block.ignore_error_block
@@ -306,7 +385,7 @@ class _Reader:
             # `lint` reports duplicate keys itself, case-insensitively.
             self._entry(duplicate)
         elif isinstance(duplicate, String):
-            line = block.start_line + 1
+            line = _start(block)
             first = self.strings.get(duplicate.key.lower())
             where = f" (first on line {first.line})" if first else ""
             self.failures.append(
@@ -325,41 +404,76 @@ class _Reader:
         self.strings.setdefault(block.key.lower(), string)
         self.blocks.append(string)
 
-    def _implicit_comment(self, block: ImplicitComment, line: int) -> None:
-        for offset, text in enumerate(block.raw.split("\n")):
+    def _implicit_comment(self, block: ImplicitComment, line: int, report: bool) -> None:
+        """Text between entries: a comment to BibTeX, kept as written."""
+        for offset, text in enumerate((block.raw or "").split("\n")):
             stripped = text.strip()
-            if stripped and not stripped.startswith("%"):
-                self.failures.append(_outside(stripped, line + offset))
-                break
-        self.blocks.append(BibComment(line, block.raw))
+            at = _AT_NAME.search(stripped)
+            if at and not _CONFLICT.match(stripped):
+                # BibTeX has no comment syntax outside entries: `@name` starts an entry.
+                message = (
+                    f"`{at.group()}` starts an entry for BibTeX, even in a comment or an "
+                    "address: write it without the `@`, or inside an `@comment{...}`"
+                )
+                self.failures.append(BibFailure(line + offset, message, "syntax"))
+            if not report or not stripped or stripped.startswith("%"):
+                continue
+            if _CONFLICT.match(stripped):
+                continue  # reported for the whole file
+            if set(stripped) <= {"}", ")", ",", " "}:
+                self.notices.append(_extra_brace(stripped, line + offset))
+            elif _STRAY_FIELD.match(stripped):
+                message = (
+                    f"`{stripped[:40]}` is a field outside any entry, which BibTeX ignores: "
+                    "the entry above was closed too early (look for a `}` too many) or "
+                    "this line belongs inside an entry"
+                )
+                self.notices.append(BibFailure(line + offset, message, "field-outside-entry"))
+            else:
+                message = (
+                    f"text outside an entry (`{stripped[:40]}`) is a comment to BibTeX: "
+                    "start the line with `%` to say so"
+                )
+                self.notices.append(BibFailure(line + offset, message, "text-outside-entry"))
+                break  # one notice per stretch of prose
+        self.blocks.append(BibComment(line, block.raw or ""))
 
 
-def _is_broken(block) -> bool:
+def _comment_in_entry(text: str, line: int) -> BibFailure:
+    message = (
+        f"`{text[:40]}` is a `%` comment inside an entry, which BibTeX reads as part of a "
+        f"field: delete it from line {line}, or move it above the entry"
+    )
+    return BibFailure(line, message, "comment-in-entry")
+
+
+def _no_equals(text: str, line: int) -> BibFailure:
+    message = (
+        f"`{text[:40]}` has no `=`: every field is written `name = {{value}},` (or delete "
+        "the stray word)"
+    )
+    return BibFailure(line, message, "syntax")
+
+
+def _is_broken(block: object) -> bool:
     """A block bibtexparser could not read at all (duplicates are read, and kept)."""
     return isinstance(block, ParsingFailedBlock) and not isinstance(
         block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock
     )
 
 
-def _outside(text: str, line: int) -> BibFailure:
-    if set(text) <= {"}", ")", ",", " "}:
-        message = (
-            f"`{text}` outside any entry: an entry was closed too early or has one `}}` "
-            "too many; delete it, or check the braces of the entry above"
-        )
-        return BibFailure(line, message, "unbalanced-braces")
-    snippet = text[:40]
+def _extra_brace(text: str, line: int) -> BibFailure:
     message = (
-        f"text outside an entry (`{snippet}`): BibTeX ignores it; start comment lines with "
-        "`%`, or move the text into a field of an entry"
+        f"`{text}` outside any entry: an entry was closed too early or has one `}}` "
+        "too many; delete it, or check the braces of the entry above"
     )
-    return BibFailure(line, message, "text-outside-entry")
+    return BibFailure(line, message, "stray-brace")
 
 
 def _diagnose(block: ParsingFailedBlock) -> BibFailure:
     """Name the line and the fix for a block bibtexparser could not read."""
     raw = block.raw or ""
-    first = block.start_line + 1
+    first = _start(block)
     reason = (getattr(block.error, "abort_reason", "") or str(block.error)).strip()
     header = raw.split("{", 1)[0].split("(", 1)[0].strip() or "@"
     key = raw.split("{", 1)[1].split(",", 1)[0].strip() if "{" in raw else ""
@@ -388,6 +502,14 @@ def _diagnose(block: ParsingFailedBlock) -> BibFailure:
             "unbalanced-braces",
         )
     line = _line_of(raw, len(raw.rstrip()), first)
+    no_equals = re.search(r"`=` after entry key `(.*?)`", reason, re.DOTALL)
+    if no_equals:
+        word = no_equals.group(1).strip().split("\n")[-1].strip()
+        at = raw.rfind(word) if word else -1
+        where = _line_of(raw, at, first) if at >= 0 else line
+        if word.startswith("%"):
+            return _comment_in_entry(word, where)
+        return _no_equals(word, where)
     if "comma after entry key" in reason:
         message = (
             f"cannot read `{what}`: the first line must be `@type{{key,` with a key of "

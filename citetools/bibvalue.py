@@ -48,16 +48,14 @@ class ParsedValue:
 def _closing(raw: str, start: int) -> int | None:
     """Offset of the ``}`` or ``"`` that closes the ``{`` or ``"`` at ``start``.
 
-    Braces nest inside either; a ``"`` inside braces is text, and escaped characters
-    (``\\{``, ``\\"``) never count."""
+    Braces nest inside either and a ``"`` inside braces is text. As in BibTeX (and
+    pybtex), a backslash escapes nothing: ``\\{`` opens a brace and ``\\"`` ends a
+    quoted value."""
     closer = "}" if raw[start] == "{" else '"'
     depth = 0
     i = start + 1
     while i < len(raw):
         char = raw[i]
-        if char == "\\":
-            i += 2
-            continue
         if char == closer and depth == 0:
             return i
         if char == "{":
@@ -106,7 +104,7 @@ def parse_value(raw: str) -> ParsedValue:
 
 def resolve(parts: tuple[Part, ...], strings: dict[str, tuple[Part, ...]], depth: int = 0) -> str:
     """The text a reader sees: macros replaced by their @string (or month) value."""
-    out = []
+    out: list[str] = []
     for part in parts:
         if part.kind == "text":
             out.append(part.text)

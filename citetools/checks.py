@@ -8,37 +8,29 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from citetools.bibfile import BibEntry, BibFile
+from citetools import bibtypes
+from citetools.bibfile import BibEntry, BibFailure, BibFile
+from citetools.bibtypes import AUTHOR_OR_EDITOR
 from citetools.bibvalue import MONTHS
-from citetools.findings import WARNING, Finding, display_path
-from citetools.keys import follows_convention, suggest_key
-from citetools.metadata import DOI
+from citetools.doi import DOI, DOI_PREFIX
+from citetools.findings import Finding, display_path
+from citetools.keys import follows_convention, split_names, suggest_key
+from citetools.rules import RULES, Selection
 
-# Required fields per entry type; a tuple lists fields of which one is enough.
-# The site labels every source "Author, Year", so every type needs both.
-_AUTHOR = ("author",)
-_AUTHOR_OR_EDITOR = ("author", "editor")
-_TITLE = ("title",)
-_YEAR = ("year", "date")
-REQUIRED: dict[str, list[tuple[str, ...]]] = {
-    "article": [_AUTHOR, _TITLE, ("journal", "journaltitle"), _YEAR],
-    "book": [_AUTHOR_OR_EDITOR, _TITLE, ("publisher",), _YEAR],
-    "incollection": [_AUTHOR, _TITLE, ("booktitle",), ("publisher",), _YEAR],
-    "inbook": [_AUTHOR_OR_EDITOR, _TITLE, ("chapter", "pages"), ("publisher",), _YEAR],
-    "inproceedings": [_AUTHOR, _TITLE, ("booktitle",), _YEAR],
-    "techreport": [_AUTHOR, _TITLE, ("institution",), _YEAR],
-    "report": [_AUTHOR, _TITLE, ("institution",), _YEAR],
-    "mastersthesis": [_AUTHOR, _TITLE, ("school", "institution"), _YEAR],
-    "phdthesis": [_AUTHOR, _TITLE, ("school", "institution"), _YEAR],
-    "misc": [_AUTHOR_OR_EDITOR, _TITLE, _YEAR],
-    "online": [_AUTHOR_OR_EDITOR, _TITLE, _YEAR],
-    "booklet": [_AUTHOR_OR_EDITOR, _TITLE, _YEAR],
-    "manual": [_AUTHOR_OR_EDITOR, _TITLE, _YEAR],
-    "proceedings": [_AUTHOR_OR_EDITOR, _TITLE, _YEAR],
-    "unpublished": [_AUTHOR, _TITLE, ("note",), _YEAR],
+Add = Callable[[int, str, str], None]
+Probe = Callable[[str], bool]
+
+# The FAQ prints every source as "Author, Year": its house style asks every type
+# for these, beyond what the printed reference cannot do without (bibtypes).
+HOUSE_FIELDS: list[tuple[str, ...]] = [AUTHOR_OR_EDITOR, ("title",), ("year", "date")]
+HOUSE_EXTRA: dict[str, list[tuple[str, ...]]] = {
+    "incollection": [("publisher",)],
+    "inbook": [("chapter", "pages")],
+    "unpublished": [("note",)],
 }
 # Types whose sources may be identified by an ISBN instead of a link.
 ISBN_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceedings"}
@@ -46,8 +38,9 @@ ISBN_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceeding
 VERBATIM = {"url", "doi", "archiveurl", "eprint", "file", "pdf"}
 URLSTATUS = {"live", "dead"}
 
-_DOI_AS_URL = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*", re.IGNORECASE)
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+# URLs inside a value: a `%` there is percent-encoding, and `\%` would break the link.
+_URL_IN_TEXT = re.compile(r"\\(?:url|href)\s*\{[^{}]*\}|https?://\S+")
 _FIX_FIELD = {
     "author": "`author = {Surname, Given and Surname, Given}` (an organisation in double "
     "braces: `{{World Health Organization}}`)",
@@ -64,14 +57,24 @@ _FIX_FIELD = {
 }
 
 
-def _finding(path, line, code, message, severity="error") -> Finding:
-    return Finding(display_path(path), line, code, message, severity)
+def finding(path: Path | str, line: int, code: str, message: str) -> Finding:
+    """A finding with the severity its rule has in the registry."""
+    # One line per finding: a value quoted in a message may span lines.
+    message = " ".join(message.split())
+    return Finding(display_path(path), line, code, message, RULES[code].severity)
 
 
-def check_files(bibs: list[BibFile], online_probe=None) -> list[Finding]:
+def from_failure(path: Path | str, failure: BibFailure) -> Finding:
+    return finding(path, failure.line, failure.code, failure.message)
+
+
+def check_files(
+    bibs: list[BibFile], online_probe: Probe | None = None, selection: Selection | None = None
+) -> list[Finding]:
+    """Every finding in ``bibs``; only the selected rules' when ``selection`` is given."""
     findings: list[Finding] = []
     for bib in bibs:
-        findings += [_finding(bib.path, f.line, f.code, f.message) for f in bib.failures]
+        findings += [from_failure(bib.path, f) for f in bib.failures + bib.notices]
         findings += _check_strings(bib)
         keys = {e.key for e in bib.entries}
         by_key = {e.key.lower(): e for e in reversed(bib.entries)}  # the first of duplicates
@@ -80,18 +83,37 @@ def check_files(bibs: list[BibFile], online_probe=None) -> list[Finding]:
             parent = by_key.get(target) if target else None
             findings += check_entry(bib, entry, parent, keys)
     findings += _duplicates(bibs)
-    findings += _http_where_https(bibs, online_probe)
-    return findings
+    if selection is None or "http-url" in selection:
+        findings += _http_where_https(bibs, online_probe)
+    return unique(f for f in findings if selection is None or f.code in selection)
+
+
+def unique(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per problem: the same code at the same line is said once."""
+    seen: set[tuple[str, int, str]] = set()
+    out = []
+    for f in findings:
+        if (f.path, f.line, f.code) not in seen:
+            seen.add((f.path, f.line, f.code))
+            out.append(f)
+    return out
+
+
+def _percent_lines(raw: str, line: int) -> list[int]:
+    """Lines of ``raw`` with a `%` that LaTeX would read as a comment (not in a URL)."""
+    text = _URL_IN_TEXT.sub(lambda m: " " * len(m.group()), raw)
+    found = {line + raw.count("\n", 0, m.start()) for m in _UNESCAPED_PERCENT.finditer(text)}
+    return sorted(found)
 
 
 def _check_strings(bib: BibFile) -> list[Finding]:
     found = []
     for string in bib.strings.values():
-        for match in _UNESCAPED_PERCENT.finditer(string.raw):
+        for line in _percent_lines(string.raw, string.line):
             found.append(
-                _finding(
+                finding(
                     bib.path,
-                    string.line + string.raw.count("\n", 0, match.start()),
+                    line,
                     "unescaped-percent",
                     f"unescaped `%` in @string `{string.name}`: write `\\%`",
                 )
@@ -99,38 +121,87 @@ def _check_strings(bib: BibFile) -> list[Finding]:
     return found
 
 
+def _missing(
+    entry: BibEntry, fields: dict[str, str], needs: Iterable[tuple[str, ...]], code: str, add: Add
+) -> set[str]:
+    """One finding naming every group of ``needs`` that ``fields`` lacks; the fields named."""
+    lacking = [a for a in needs if not any(fields.get(name, "").strip() for name in a)]
+    if not lacking:
+        return set()
+    wanted = " and ".join(" or ".join(f"`{a}`" for a in group) for group in lacking)
+    fixes = "; ".join(_FIX_FIELD.get(group[0], f"`{group[0]} = {{...}}`") for group in lacking)
+    why = (
+        "the printed reference cannot do without them"
+        if code == "missing-field"
+        else "the FAQ prints them for every source"
+    )
+    add(entry.line, code, f"@{entry.type} `{entry.key}` needs {wanted} ({why}): add {fixes}")
+    return {name for group in lacking for name in group}
+
+
+def _names(entry: BibEntry, add: Add) -> None:
+    for name in ("author", "editor"):
+        value = entry.fields.get(name, "")
+        if re.search(r"\bet\s*al\b", value):
+            add(
+                entry.field_lines[name],
+                "et-al",
+                f"`{name}` contains `et al.`, which BibTeX reads as a person: list every "
+                "name, or end the list with `and others`",
+            )
+        for person in split_names(value):
+            if _top_level_commas(person) > 2:
+                add(
+                    entry.field_lines[name],
+                    "name-format",
+                    f"`{person[:50]}` in `{name}` has more than two commas, so BibTeX cannot "
+                    "tell the names apart: separate people with ` and ` (`Surname, Given and "
+                    "Surname, Given`); an organisation goes in double braces, `{{...}}`",
+                )
+                break
+
+
+def _top_level_commas(text: str) -> int:
+    depth = commas = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            commas += 1
+    return commas
+
+
 def check_entry(
     bib: BibFile, entry: BibEntry, parent: BibEntry | None = None, keys: Iterable[str] = ()
 ) -> list[Finding]:
+    """Every rule's findings for one entry (the caller keeps the selected ones)."""
     path = bib.path
     found: list[Finding] = []
 
-    def add(line, code, message, severity="error"):
-        found.append(_finding(path, line, code, message, severity))
+    def add(line: int, code: str, message: str) -> None:
+        found.append(finding(path, line, code, message))
 
     # A crossref'd entry inherits the fields it does not set (BibTeX, pybtex).
     fields = dict(parent.fields) if parent else {}
     fields.update(entry.fields)
 
-    if entry.type not in REQUIRED:
-        nearest = difflib.get_close_matches(entry.type, list(REQUIRED), n=1, cutoff=0.5)
-        hint = (
-            f"did you mean `@{nearest[0]}`?"
-            if nearest
-            else "use one of " + ", ".join(f"@{t}" for t in sorted(REQUIRED))
+    kind = bibtypes.TYPES.get(entry.type)
+    reported: set[str] = set()
+    if kind is None:
+        add(
+            entry.line,
+            "unknown-type",
+            f"the site cannot print entry type `@{entry.type}`: use "
+            f"`@{bibtypes.nearest(entry.type)}` (the types are listed in CONTRIBUTING.md)",
         )
-        add(entry.line, "unknown-type", f"unknown entry type `@{entry.type}`: {hint}")
     else:
-        for alternatives in REQUIRED[entry.type]:
-            if not any(fields.get(name, "").strip() for name in alternatives):
-                name = alternatives[0]
-                either = " or ".join(f"`{a}`" for a in alternatives)
-                add(
-                    entry.line,
-                    "missing-field",
-                    f"@{entry.type} `{entry.key}` needs {either}: add "
-                    f"{_FIX_FIELD.get(name, f'`{name} = {{...}}`')}",
-                )
+        reported = _missing(entry, fields, kind.required(), "missing-field", add)
+    house = HOUSE_FIELDS + HOUSE_EXTRA.get(entry.type, [])
+    house = [a for a in house if not reported & set(a)]
+    reported |= _missing(entry, fields, house, "incomplete-entry", add)
+    _names(entry, add)
 
     year = entry.fields.get("year", "").strip()
     if "year" in entry.fields and year and not re.fullmatch(r"\d{4}", year):
@@ -140,14 +211,6 @@ def check_entry(
             f"`year = {{{year}}}` must be four digits, e.g. `year = {{2019}}` (put a full date "
             "in `date` or `note`)",
         )
-    for name in ("author", "editor"):
-        if re.search(r"\bet\s*al\b", entry.fields.get(name, "")):
-            add(
-                entry.field_lines[name],
-                "et-al",
-                f"`{name}` contains `et al.`, which BibTeX reads as a person: list every "
-                "name, or end the list with `and others`",
-            )
     if "crossref" in entry.fields and parent is None:
         target = entry.fields["crossref"]
         nearest = difflib.get_close_matches(target, list(keys), n=1)
@@ -161,7 +224,7 @@ def check_entry(
 
     for name, raw in entry.raw_fields.items():
         line = entry.field_lines[name]
-        if not entry.fields.get(name, "").strip():
+        if not entry.fields.get(name, "").strip() and name not in reported:
             add(line, "empty-field", f"`{name}` is empty: fill it in or delete the line")
         for part in entry.parts[name]:
             if (
@@ -177,9 +240,9 @@ def check_entry(
                     f"`@string{{{part.text} = {{...}}}}` at the top of the file",
                 )
         if name not in VERBATIM:
-            for match in _UNESCAPED_PERCENT.finditer(raw):
+            for percent_line in _percent_lines(raw, line):
                 add(
-                    line + raw.count("\n", 0, match.start()),
+                    percent_line,
                     "unescaped-percent",
                     f"unescaped `%` in `{name}`: LaTeX reads it as the start of a comment; "
                     "write `\\%`",
@@ -209,7 +272,7 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
-def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
+def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
     lines = entry.field_lines
     doi = fields.get("doi", "").strip()
     url = fields.get("url", "").strip()
@@ -224,9 +287,9 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
                 f"`{entry.key}` has neither `doi` nor `url`{isbn}: add `doi = {{10.xxxx/...}}` "
                 "or `url = {https://...}` so readers can find the source",
             )
-    if "doi" in entry.fields:
+    if entry.fields.get("doi", "").strip():  # an empty one is `empty-field`
         value = entry.fields["doi"].strip()
-        bare = _DOI_AS_URL.sub("", value, count=1)
+        bare = DOI_PREFIX.sub("", value, count=1)
         if bare != value and DOI.fullmatch(bare):
             add(
                 lines["doi"],
@@ -241,7 +304,7 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
                 "from the article page, or use `url` instead",
             )
     for name in ("url", "archiveurl"):
-        if name in entry.fields:
+        if entry.fields.get(name, "").strip():
             value = entry.fields[name].strip()
             scheme = urlsplit(value).scheme.lower() if "://" in value else ""
             if scheme not in ("http", "https") or not urlsplit(value).netloc:
@@ -302,7 +365,6 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
                 "dead-link",
                 "the link is marked dead but has no `archiveurl`: find a copy on "
                 "web.archive.org and add `archiveurl` and `archivedate`",
-                WARNING,
             )
 
 
@@ -334,9 +396,11 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
     seen: dict[tuple[str, str], tuple[BibFile, BibEntry]] = {}
     for bib, entry in _all_entries(bibs):
         checks = [("key", entry.key.lower(), entry.line)]
-        if DOI.fullmatch(doi := entry.fields.get("doi", "").strip()):
+        # The same key twice is one problem: its DOI and URL repeat with it.
+        repeated = ("key", entry.key.lower()) in seen
+        if not repeated and DOI.fullmatch(doi := entry.fields.get("doi", "").strip()):
             checks.append(("doi", doi.lower(), entry.field_lines["doi"]))
-        if url := entry.fields.get("url", "").strip():
+        if not repeated and (url := entry.fields.get("url", "").strip()):
             checks.append(("url", _normal_url(url), entry.field_lines["url"]))
         for kind, value, line in checks:
             if not value:
@@ -355,11 +419,11 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
                     f"same {kind.upper()} as `{first[1].key}` ({where}): the same source is "
                     "entered twice; keep one entry and cite its key"
                 )
-            found.append(_finding(bib.path, line, f"duplicate-{kind}", message))
+            found.append(finding(bib.path, line, f"duplicate-{kind}", message))
     return found
 
 
-def _http_where_https(bibs: list[BibFile], online_probe=None) -> list[Finding]:
+def _http_where_https(bibs: list[BibFile], online_probe: Probe | None = None) -> list[Finding]:
     """Warn about http:// links to hosts that serve https.
 
     Offline, a host serves https when another link in the bibliography uses it;
@@ -389,12 +453,11 @@ def _http_where_https(bibs: list[BibFile], online_probe=None) -> list[Finding]:
                 continue
             secure = "https://" + value[len("http://") :]
             found.append(
-                _finding(
+                finding(
                     bib.path,
                     entry.field_lines[name],
                     "http-url",
                     f"{host} serves https: write `{name} = {{{secure}}}`",
-                    WARNING,
                 )
             )
     return found

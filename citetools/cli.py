@@ -2,6 +2,9 @@
 
 Each command module provides ``add_arguments(parser)`` and ``run(args) -> int``.
 Exit codes: 0 clean, 1 findings, 2 usage error or unreadable input.
+
+Only the module of the command being run is imported: ``links`` loads Sphinx,
+and ``lint`` and ``fmt`` must start without it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import argparse
 import importlib
 import os
 import sys
+from collections.abc import Sequence
 
 COMMANDS = {
     # name: (module, one-line help)
@@ -21,27 +25,34 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """All commands' names and summaries; the arguments of ``command`` only."""
     parser = argparse.ArgumentParser(
         prog="citetools", description="Check and maintain the FAQ's sources."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, summary) in COMMANDS.items():
-        module = importlib.import_module(module_name)
         sub = commands.add_parser(name, help=summary, description=summary)
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+        if name == command:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub)
+            sub.set_defaults(run=module.run)
     return parser
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_command(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return int(exit.code or 0)
     try:
-        return args.run(args)
+        status: int = args.run(args)
     except KeyboardInterrupt:
         print("citetools: interrupted", file=sys.stderr)
         return 130
@@ -49,3 +60,4 @@ def main(argv: list[str] | None = None) -> int:
         # The reader stopped reading (`citetools lint | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    return status

@@ -43,7 +43,7 @@ def display_path(path: Path | str) -> str:
         return str(path)
 
 
-def sort_key(finding: Finding):
+def sort_key(finding: Finding) -> tuple[str, int, str]:
     return (finding.path, finding.line, finding.code)
 
 

@@ -11,10 +11,12 @@ before anything is written.
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from citetools import bibfile
@@ -33,7 +35,7 @@ FIELD_ORDER = [
 _RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_bib_files(parser, default="references.bib")
     parser.add_argument(
         "--check",
@@ -54,7 +56,7 @@ def format_entry(entry: BibEntry) -> str:
     return "\n".join(lines)
 
 
-def _format_block(block) -> str:
+def _format_block(block: bibfile.Block) -> str:
     if isinstance(block, BibEntry):
         return format_entry(block)
     if isinstance(block, BibString):
@@ -90,7 +92,7 @@ def format_bib(bib: BibFile) -> str:
     return "\n\n".join(chunks) + "\n" if chunks else ""
 
 
-def content(bib: BibFile) -> dict:
+def content(bib: BibFile) -> dict[str, Sequence[object]]:
     """What a layout must not change: entries, fields, values, macros, comments."""
 
     def comment_lines(text: str) -> list[str]:
@@ -148,7 +150,7 @@ def _first_difference(old: str, new: str) -> int:
     return min(old.count("\n"), new.count("\n")) + 1
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.bib or [DEFAULT_BIB]:
         shown = display_path(path)

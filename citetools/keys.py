@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 
 _LETTER_COMMANDS = {
     "o": "o",
@@ -49,7 +50,9 @@ def plain(text: str) -> str:
 
 def split_names(value: str) -> list[str]:
     """BibTeX name lists: ``A and B``, ignoring ``and`` inside braces."""
-    names, depth, current = [], 0, []
+    names: list[str] = []
+    current: list[str] = []
+    depth = 0
     for word in re.split(r"(\s+)", value):
         depth += word.count("{") - word.count("}")
         if depth == 0 and word.lower() == "and":
@@ -79,7 +82,7 @@ def title_words(title: str) -> list[str]:
     return [w for w in words if w and w not in _STOPWORDS]
 
 
-def suggest_key(fields: dict[str, str], taken: set[str] = frozenset()) -> str:
+def suggest_key(fields: dict[str, str], taken: Collection[str] = frozenset()) -> str:
     """A key by the convention that is not in ``taken`` (compared lowercase)."""
     names = split_names(fields.get("author") or fields.get("editor") or "")
     author = surname(names[0]) if names else ""

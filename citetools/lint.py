@@ -3,25 +3,38 @@
 With no BIB, checks ``references.bib`` and the site's pages (conf.py's
 ``include_patterns``) in the working directory. With BIB files, checks only
 those, unless ``--pages DIR`` names pages to check them against.
+
+Which rules run: see ``citetools/rules.py`` (``--list-rules`` prints them).
 """
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from citetools import bibfile, checks, pages
+from citetools import bibfile, checks, rules
 from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.findings import ERROR, WARNING, Finding, display_path, plural, render
 
+if TYPE_CHECKING:  # pages and siteconf load Sphinx: only when pages are checked
+    from citetools import pages, siteconf
+
 HTTPS_PROBE = "CITETOOLS_HTTPS_PROBE"
+T = TypeVar("T")
 
 
-def add_arguments(parser) -> None:
+def _codes(text: str) -> list[str]:
+    return [code.strip() for code in text.split(",") if code.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_bib_files(parser, default="references.bib and the site's pages")
     parser.add_argument(
         "--pages",
@@ -42,22 +55,76 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="ask each host of an http:// link whether it serves https",
     )
+    rule_args = parser.add_argument_group(
+        "rules",
+        "Codes, comma-separated (ALL for every rule). Defaults: the rules that catch what "
+        "breaks a build, loses data or misleads a reader, then the [tool.citetools.lint] "
+        "table (select, extend-select, ignore) of the nearest pyproject.toml.",
+    )
+    rule_args.add_argument("--select", type=_codes, metavar="CODES", help="only these rules")
+    rule_args.add_argument(
+        "--extend-select", type=_codes, default=[], metavar="CODES", help="these rules too"
+    )
+    rule_args.add_argument(
+        "--ignore", type=_codes, default=[], metavar="CODES", help="not these rules"
+    )
+    rule_args.add_argument(
+        "--isolated", action="store_true", help="ignore pyproject.toml: the default rules"
+    )
+    rule_args.add_argument(
+        "--list-rules", action="store_true", help="list every rule, whether it is on, and exit"
+    )
 
 
-def run(args) -> int:
-    bib_paths = args.bib or [DEFAULT_BIB]
+def selected(args: argparse.Namespace, start: Path) -> rules.Selection:
+    """The project's configuration (nearest pyproject.toml), then the command line."""
+    project = (
+        rules.Selection(frozenset(rules.select())) if args.isolated else rules.configured(start)
+    )
+    codes = rules.select(
+        args.select, args.extend_select, args.ignore, "command line", set(project.codes)
+    )
+    return rules.Selection(frozenset(codes), project.source)
+
+
+def list_rules(selection: rules.Selection) -> str:
+    width = max(len(code) for code in rules.RULES)
+    source = f" (configured in {display_path(selection.source)})" if selection.source else ""
+    lines = [f"on = the rule runs here{source}; house = this FAQ's house style"]
+    for rule in rules.RULES.values():
+        on = "on " if rule.code in selection else "off"
+        lines.append(
+            f"{on} {rule.code:<{width}}  {rule.group:<7} {rule.severity:<7} {rule.summary}; "
+            f"fix: {rule.fix}"
+        )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    bib_paths: list[Path] = args.bib or [DEFAULT_BIB]
     page_args = args.pages if args.pages is not None else ([] if args.bib else [Path(".")])
+    try:
+        selection = selected(args, bib_paths[0].parent if args.bib else Path.cwd())
+    except rules.ConfigError as error:
+        print(f"citetools lint: {error}", file=sys.stderr)
+        return 2
+    if args.list_rules:
+        print(list_rules(selection))
+        return 0
     findings: list[Finding] = []
     page_files: list[Path] = []
     bibs = _read_each(bibfile.read, bib_paths, findings)
     unreadable = len(bibs) < len(bib_paths)
-    findings += checks.check_files(bibs, online_probe=_probe_https if args.online else None)
+    probe = _probe_https if args.online else None
+    findings += checks.check_files(bibs, online_probe=probe, selection=selection)
     # Pages are checked against the bibliography: without all of it, every key looks unknown.
     if page_args and not unreadable:
+        from citetools import pages, siteconf
+
         try:
             for arg in page_args:
                 page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
-        except bibfile.UnreadableBibFile as error:
+        except siteconf.UnreadableConf as error:
             # Without the list of pages, every entry would look uncited.
             unreadable = True
             page_files = []
@@ -65,7 +132,7 @@ def run(args) -> int:
         else:
             scanned = _read_each(pages.scan, page_files, findings)
             unreadable = len(scanned) < len(page_files)
-            findings += check_pages(bibs, scanned)
+            findings += [f for f in check_pages(bibs, scanned) if f.code in selection]
     output = render(findings, args.format)
     if output:
         print(output)
@@ -85,13 +152,15 @@ def run(args) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def _unreadable(error: bibfile.UnreadableBibFile) -> Finding:
+def _unreadable(error: bibfile.UnreadableBibFile | siteconf.UnreadableConf) -> Finding:
     return Finding(display_path(error.path), error.line, error.code, error.message)
 
 
-def _read_each(read, paths: list[Path], findings: list[Finding]) -> list:
+def _read_each(
+    read: Callable[[Path], T], paths: Sequence[Path], findings: list[Finding]
+) -> list[T]:
     """``read(path)`` for each path; a file that cannot be read becomes a finding."""
-    done = []
+    done: list[T] = []
     for path in paths:
         try:
             done.append(read(path))
@@ -105,7 +174,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
     defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
     by_lower = {k.lower(): k for k in defined}
     cited: set[str] = set()
-    found = []
+    found: list[Finding] = []
     for page in scanned:
         path = display_path(page.path)
         for problem in page.problems:

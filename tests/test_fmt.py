@@ -90,7 +90,7 @@ def test_good_file_is_already_canonical(capsys):
 
 
 @pytest.mark.parametrize(
-    "name", ["unbalanced-value.bib", "unclosed-entry.bib", "missing-comma.bib", "outside-text.bib"]
+    "name", ["unbalanced-value.bib", "unclosed-entry.bib", "missing-comma.bib"]
 )
 def test_refuses_a_file_with_syntax_errors(tmp_path, capsys, name):
     path = tmp_path / name
@@ -101,6 +101,60 @@ def test_refuses_a_file_with_syntax_errors(tmp_path, capsys, name):
     assert out.out.startswith(f"{path}:")
     assert out.err == f"{path}:0: left unchanged: fix the errors above first\n"
     assert path.read_bytes() == before
+
+
+_ENTRY = "@misc{a2020t,\n  title = {T},\n  year = {2020},\n}\n"
+
+
+@pytest.mark.parametrize(
+    "text, line, code",
+    [
+        # The same field in two letter cases: one value would be lost.
+        ("@misc{a2020t,\n  Title = {T},\n  title = {U},\n}\n", 3, "duplicate-field"),
+        # BibTeX ends a quoted value at `\"`: braces would change what it means.
+        ('@misc{a2020t,\n  author = "Schr\\"odinger, Erwin",\n}\n', 2, "quote-in-value"),
+        ("<<<<<<< HEAD\n" + _ENTRY + "=======\n" + _ENTRY + ">>>>>>> theirs\n", 1,
+         "conflict-marker"),
+        ("@misc{a2020t,\n  title\n  year = {2020},\n}\n", 2, "syntax"),
+        ("@misc{a2020t,\n  title = {T},\n  year = {2020},\n", 1, "unbalanced-braces"),
+        ("@misc{a2020t,\n  title = {T}, % why\n  year = {2020},\n}\n", 2, "comment-in-entry"),
+    ],
+)  # fmt: skip
+def test_refuses_what_it_cannot_keep(tmp_path, capsys, text, line, code):
+    path = tmp_path / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    assert main(["fmt", str(path)]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"{path}:{line}: {code} ")
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_text_between_entries_is_kept_verbatim_in_place(tmp_path, capsys):
+    """BibTeX reads text outside entries as a comment: fmt keeps it, where it was."""
+    text = (
+        "### Sources for chapter 2 ###\n\n"
+        "@misc{b2020t,\n  title = {B},\n  year = {2020},\n}\n\n"
+        "see also https://example.org/a%20b\nA paragraph of prose about the next entry.\n\n"
+        "@misc{a2020t,\n  year = {2020},\n  title = {A},\n}\n"
+    )
+    path = tmp_path / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    assert main(["fmt", str(path)]) == 0
+    out = path.read_text(encoding="utf-8")
+    assert out.startswith("### Sources for chapter 2 ###\n")
+    prose = "see also https://example.org/a%20b\nA paragraph of prose about the next entry."
+    assert prose + "\n\n@misc{a2020t," in out  # still just above the entry it came before
+    assert out.index("@misc{a2020t,") < out.index("@misc{b2020t,")
+
+
+def test_concatenations_keep_their_meaning(tmp_path):
+    text = '@string{jn = "Journal"}\n\n@misc{a2020t,\n  title = "Part " # jn # {, 2},\n}\n'
+    path = tmp_path / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    assert main(["fmt", str(path)]) == 0
+    out = path.read_text(encoding="utf-8")
+    assert "title = {Part } # jn # {, 2}," in out
+    assert bibfile.read(path).entries[0].fields["title"] == "Part Journal, 2"
 
 
 def test_not_utf8_is_unreadable(tmp_path, capsys):
@@ -150,9 +204,10 @@ _PLAIN = st.text(
     min_size=1,
     max_size=8,
 )
+# `\"` only inside braces: in a quoted value BibTeX ends the value there.
 _ATOMS = st.one_of(
     _PLAIN,
-    st.sampled_from(["\\%", "\\&", "{\\'e}", '\\"{o}', "{\\ss}", "--", " and ", "\n  ", "#"]),
+    st.sampled_from(["\\%", "\\&", "{\\'e}", '{\\"o}', "{\\ss}", "--", " and ", "\n  ", "#"]),
 )
 
 

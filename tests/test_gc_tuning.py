@@ -1,4 +1,7 @@
-"""gc_tuning leaves the collector as it found it, whether the build succeeds or fails."""
+"""The collector is tuned while Sphinx builds and left as it was found once the build ends,
+whether it succeeds or fails, for long-lived processes such as `make serve`."""
+
+from __future__ import annotations
 
 import gc
 import shutil
@@ -6,8 +9,26 @@ import shutil
 import pytest
 
 from citetools.sphinxext import gc_tuning
+from citetools.sphinxext.gc_tuning import FIRST_GENERATION_THRESHOLD
 
 from conftest import ROOTS
+
+
+@pytest.fixture
+def untuned():
+    """The collector's settings before Sphinx starts (the extension tunes it at start-up)."""
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+@pytest.mark.sphinx("html", testroot="gc-tuning")
+def test_the_build_runs_tuned_and_leaves_the_collector_as_it_was(untuned, app, warning):
+    during = []
+    app.connect("doctree-resolved", lambda *_: during.append(gc.get_threshold()))
+    app.build()
+    assert warning.getvalue() == ""
+    assert during and all(t[0] == FIRST_GENERATION_THRESHOLD for t in during)
+    assert untuned[0][0] != FIRST_GENERATION_THRESHOLD
+    assert (gc.get_threshold(), gc.get_freeze_count()) == untuned
 
 
 @pytest.fixture
@@ -21,19 +42,6 @@ def collector():
 def app_failing_at(make_app, tmp_path, event):
     shutil.copytree(ROOTS / "test-gc-tuning", tmp_path / "src")
     return make_app("html", srcdir=tmp_path / "src", confoverrides={"fail_at": event})
-
-
-def test_a_build_runs_tuned_and_restores(make_app, tmp_path, collector, monkeypatch):
-    seen = []
-    tune = gc_tuning.tune
-    monkeypatch.setattr(
-        gc_tuning, "tune", lambda *args: (tune(*args), seen.append(gc.get_threshold()))
-    )
-    app = app_failing_at(make_app, tmp_path, "")
-    app.build()
-    assert seen == [(gc_tuning.FIRST_GENERATION_THRESHOLD, 10, 10)]
-    assert gc.get_threshold() == collector
-    assert gc.get_freeze_count() == 0
 
 
 @pytest.mark.parametrize("event", ["source-read", "build-finished"])
@@ -50,3 +58,4 @@ def test_a_failure_before_the_build_leaves_the_collector_alone(make_app, tmp_pat
         app_failing_at(make_app, tmp_path, "builder-inited")
     assert gc.get_threshold() == collector
     assert gc.get_freeze_count() == 0
+    assert gc_tuning._saved_thresholds is None

@@ -12,15 +12,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from linkserver import REGISTERED_DOI, closed_port, serving
 
 from citetools.cli import main
 from citetools.linkcheck import doi
 from citetools.linkcheck.classify import classify
+from testbed.linkserver import REGISTERED_DOI, closed_port, serving
 
 from conftest import ROOTS
 
-ROOT = ROOTS / "test-linkcheck"
+ROOT = ROOTS / "test-linkcheck-sources"
 
 
 def make_root(dest: Path, **ports: int) -> Path:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linkserver import running
 
 from citetools.cli import main
+from testbed.linkserver import running
 
 from conftest import PROJECT, copy_site
 
@@ -41,10 +41,18 @@ def codes(findings) -> set[tuple[int, str]]:
     return {(line, code) for _, line, code, _ in findings}
 
 
+HOUSE_STYLE = '[tool.citetools.lint]\nselect = ["ALL"]\n'
+
+
 @pytest.fixture
 def in_dir(monkeypatch):
-    def enter(path: Path) -> Path:
+    """Work in ``path``; outside the repository, with the FAQ's house style switched on
+    as this repository's pyproject.toml does (``house=False``: no configuration)."""
+
+    def enter(path: Path, house: bool = True) -> Path:
         monkeypatch.chdir(path)
+        if house and not path.resolve().is_relative_to(PROJECT):
+            (path / "pyproject.toml").write_text(HOUSE_STYLE, encoding="utf-8")
         return path
 
     return enter
@@ -62,7 +70,7 @@ def test_clean_file_passes(capsys, in_dir):
         ("unbalanced-value.bib", {(3, "unbalanced-braces")}),
         ("unclosed-entry.bib", {(1, "unbalanced-braces")}),
         ("missing-comma.bib", {(3, "missing-comma")}),
-        ("outside-text.bib", {(2, "text-outside-entry"), (10, "unbalanced-braces")}),
+        ("outside-text.bib", {(2, "text-outside-entry"), (10, "stray-brace")}),
         (
             "duplicates.bib",
             {
@@ -104,7 +112,7 @@ def test_messages_say_the_fix(capsys, in_dir):
     in_dir(BIB)
     _, findings = lint(capsys, "fields.bib")
     messages = {(line, code): message for _, line, code, message in findings}
-    assert "did you mean `@article`?" in messages[(1, "unknown-type")]
+    assert "use `@article`" in messages[(1, "unknown-type")]
     assert "add `journal = {...}`" in messages[(9, "missing-field")]
     assert (
         "`urldate = {YYYY-MM-DD}`, the day you read the page" in messages[(22, "missing-urldate")]
@@ -218,12 +226,12 @@ def test_string_year_author_and_url_faults(capsys, tmp_path, in_dir, text, expec
         (
             "@incollection{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n"
             "  crossref = {book2020missing},\n  doi = {10.5555/a},\n}\n",
-            {(1, "missing-field"), (4, "unknown-crossref")},
+            {(1, "missing-field"), (1, "incomplete-entry"), (4, "unknown-crossref")},
         ),
         (
             "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {},\n  year = {2020},\n"
             "  doi = {10.5555/a},\n}\n",
-            {(1, "missing-field"), (3, "empty-field")},
+            {(1, "incomplete-entry")},  # one finding: the empty title is the missing title
         ),
         (
             "@misc{smith2020title,\n  author = {Smith, Ann},\n  title = {T},\n  year = {2020},\n"
@@ -476,3 +484,233 @@ def test_malformed_input_never_crashes(tmp_path_factory, text):
         assert all(FINDING.match(line) for line in out.getvalue().splitlines())
         if main(["fmt", str(path)]) == 1:
             assert path.read_bytes().decode("utf-8") == text
+
+
+# -- Rules: one registry, chosen like ruff's -------------------------------------------
+
+from citetools import bibtypes, rules  # noqa: E402
+from citetools.sphinxext import bibfile_check  # noqa: E402
+
+HOUSE_ONLY = (
+    "@misc{Some-Key,\n  title = {T},\n  url = {http://example.org/a},\n}\n"  # no year, urldate
+)
+
+
+def test_no_configuration_reports_only_what_breaks_loses_or_misleads(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    path = write(tmp_path, HOUSE_ONLY + "@article{b,\n  title = {T},\n  year = {2020},\n}\n")
+    status, findings = lint(capsys, path)
+    assert status == 1
+    assert codes(findings) == {(5, "missing-field")}  # @article with no author or journal
+
+
+def test_pyproject_table_switches_the_house_style_on(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.citetools.lint]\nextend-select = ["key-convention", "missing-urldate"]\n'
+        'ignore = ["missing-field"]\n',
+        encoding="utf-8",
+    )
+    sub = tmp_path / "refs"
+    sub.mkdir()
+    write(sub, HOUSE_ONLY)
+    path = str(sub / "refs.bib")
+    assert codes(lint(capsys, path)[1]) == {(1, "key-convention"), (1, "missing-urldate")}
+    # The command line comes after the file, as in ruff.
+    assert codes(lint(capsys, "--ignore", "key-convention", path)[1]) == {(1, "missing-urldate")}
+    assert codes(lint(capsys, "--select", "incomplete-entry", path)[1]) == {(1, "incomplete-entry")}
+    assert codes(lint(capsys, "--isolated", path)[1]) == set()
+
+
+def test_an_unknown_code_is_a_usage_error(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    assert main(["lint", "--ignore", "key-convention,missing-feild", write(tmp_path, "")]) == 2
+    assert "unknown rule `missing-feild` (did you mean `missing-field`?)" in capsys.readouterr().err
+
+
+def test_list_rules_prints_every_rule_and_whether_it_is_on(capsys, tmp_path, in_dir):
+    in_dir(tmp_path, house=False)
+    assert main(["lint", "--list-rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert [line.split()[1] for line in lines] == list(rules.RULES)
+    on = {line.split()[1] for line in lines if line.startswith("on ")}
+    assert on == rules.default_codes()
+    assert "key-convention" not in on and "missing-field" in on
+
+
+def test_contributing_table_is_the_registry():
+    text = (PROJECT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert rules.table_markdown() in text
+
+
+# -- One reading: the build stops where lint points -------------------------------------
+
+BREAKING = {
+    "unknown type": ("@artcle{a,\n  author = {A, B},\n  title = {T},\n}\n", 1, "unknown-type"),
+    "report without institution": (
+        "@report{a,\n  author = {A, B},\n  title = {T},\n  date = {2020},\n}\n",
+        1,
+        "missing-field",
+    ),
+    "DataCite article without journal": (
+        "@article{a,\n  author = {A, B},\n  title = {T},\n  year = {2020},\n}\n",
+        1,
+        "missing-field",
+    ),
+    "percent comment in an entry": (
+        "@misc{a,\n  title = {X}, % note\n  year = {2000},\n}\n",
+        2,
+        "comment-in-entry",
+    ),
+    "quote in a quoted value": (
+        '@misc{a,\n  author = "Schr\\"odinger, Erwin",\n}\n',
+        2,
+        "quote-in-value",
+    ),
+    "repeated field in two cases": (
+        "@misc{a,\n  Title = {X},\n  title = {Y},\n}\n",
+        3,
+        "duplicate-field",
+    ),
+    "too many commas": ("@misc{a,\n  author = {A, B, C, D},\n}\n", 2, "name-format"),
+    "at sign in a comment": ("% see @report\n@misc{a,\n  title = {X},\n}\n", 1, "syntax"),
+}
+
+
+@pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))
+def test_what_breaks_the_build_lint_reports_first_at_the_same_line(capsys, tmp_path, in_dir, case):
+    from bibbuild import build_problem
+
+    text, line, code = BREAKING[case]
+    assert build_problem(text) is not None  # the build really fails on it
+    in_dir(tmp_path, house=False)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert status == 1
+    assert (line, code) in codes(findings)
+    with pytest.raises(bibfile_check.BibliographyError) as stopped:
+        bibfile_check.check(tmp_path / "refs.bib")
+    assert [(f.line, f.code, f.message) for f in stopped.value.findings] == [
+        (line_, code_, message) for _, line_, code_, message in findings
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(sorted(bibtypes.TYPES)),
+    present=st.sets(
+        st.sampled_from(
+            "author editor title journal journaltitle year date publisher booktitle school "
+            "institution note organization crossref".split()
+        )
+    ),
+)
+def test_an_entry_lint_passes_always_prints(kind, present):
+    """Every type, any fields: lint (no configuration) and the build agree."""
+    from bibbuild import build_problem
+
+    from citetools import bibfile as reading
+    from citetools import checks
+
+    values = {"author": "{Doe, Jane}", "editor": "{Roe, Rick}", "crossref": "{p}"}
+    body = "".join(f"  {name} = {values.get(name, '{X 2001}')},\n" for name in sorted(present))
+    text = f"@{kind}{{k,\n{body}}}\n@book{{p,\n  editor = {{E, F}},\n  title = {{P}},\n}}\n"
+    found = checks.check_files([reading.parse(text)], selection=rules.configured(Path("/")))
+    errors = [f for f in found if f.severity == "error"]
+    problem = build_problem(text)
+    if problem is not None:
+        assert errors, problem
+
+
+def test_lint_and_fmt_start_without_sphinx(tmp_path):
+    """`citetools lint --help` and a lint of a bibliography load neither Sphinx nor docutils."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "".join(
+            f"@article{{a{i}2020t,\n  author = {{A, B}},\n  title = {{T}},\n"
+            f"  journal = {{J}},\n  year = {{2020}},\n}}\n\n"
+            for i in range(50)
+        ),
+        encoding="utf-8",
+    )
+    probe = (
+        "import sys\nfrom citetools.cli import main\n"
+        "bib = sys.argv[1]\n"
+        "for argv in (['lint', '--help'], ['lint', bib], ['fmt', '--check', bib]):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sphinx', 'docutils',"
+        " 'sphinxcontrib')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(bib)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_entries_as_export_buttons_write_them(capsys, in_dir):
+    """Zotero, Google Scholar and a publisher's export: printed, or a line and a fix."""
+    from bibbuild import build_problem
+
+    in_dir(BIB)
+    assert build_problem((BIB / "exports.bib").read_text(encoding="utf-8")) is None
+    status, findings = lint(capsys, "--isolated", "exports.bib")
+    assert codes(findings) == {(38, "duplicate-url"), (56, "doi-format"), (60, "unescaped-percent")}
+    assert status == 1
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A `%` in a URL is percent-encoding: no advice to write `\%` there.
+        (
+            "@misc{a,\n  note = {\\url{https://example.org/a%20b%20c%20d}},\n"
+            "  howpublished = {https://example.org/x%20y},\n}\n",
+            set(),
+        ),
+        # Four `%` on one line of text: one finding for the line.
+        ("@misc{a,\n  title = {10% 20% 30% 40%},\n}\n", {(2, "unescaped-percent")}),
+        # An empty DOI is empty, not also malformed.
+        ("@misc{a,\n  doi = {},\n}\n", {(2, "empty-field")}),
+        # The same key twice: one problem, not also a duplicate DOI and URL.
+        (
+            "@misc{a,\n  doi = {10.5555/x},\n  url = {https://example.org/x},\n}\n"
+            "@misc{a,\n  doi = {10.5555/x},\n  url = {https://example.org/x},\n}\n",
+            {(5, "duplicate-key")},
+        ),
+        # A `%` after a value is reported on its own line, and the next field still counts.
+        (
+            "@article{a,\n  author = {A, B},\n  title = {T},\n  journal = {J}, % abbrev?\n"
+            "  year = {2020},\n}\n",
+            {(4, "comment-in-entry")},
+        ),
+    ],
+)
+def test_one_finding_per_problem_with_advice_valid_where_it_points(
+    capsys, tmp_path, in_dir, text, expected
+):
+    in_dir(tmp_path, house=False)
+    _, findings = lint(capsys, "--extend-select", "empty-field", write(tmp_path, text))
+    assert codes(findings) == expected
+    assert len(findings) == len(expected)
+
+
+_TOKENS = [
+    "@misc{", "@article(", "@string{", "@comment{", "@preamble{", "k2020t,", " title = ",
+    "Title = ", "author=", "{", "}", "(", ")", '"', '\\"', "#", "%", "% c\n", "\n", " ", ",",
+    "=", "x", "jan", "<<<<<<< HEAD\n", "=======\n", "10.5555/x", "\\url{http://a%20b}", "@",
+    "é", "\t", "}}", "{{",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
+def test_no_input_makes_lint_or_fmt_crash_or_lose_text(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("fuzz") / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    for argv in (["lint", "--isolated", str(path)], ["fmt", str(path)]):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            status = main(argv)
+        assert status in (0, 1, 2)
+        assert all(FINDING.match(line) for line in out.getvalue().splitlines()), out.getvalue()
+    if status != 0:
+        assert path.read_text(encoding="utf-8") == text  # fmt refused: nothing touched

@@ -35,8 +35,8 @@ def test_missing_comma_fails_naming_references_bib_and_line(tmp_path):
     result = sphinx_build(site, tmp_path / "out")
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert f"{bib}:{number + 2}: ERROR: syntax error" in output
-    assert "missing comma" in output
+    # The line lint names too: the end of the value that lacks its comma.
+    assert f"{bib}:{number + 1}: ERROR: missing-comma missing comma" in output
     assert "Traceback" not in output
     assert bib.read_text(encoding="utf-8") == "".join(lines)
 
@@ -52,5 +52,5 @@ def test_repeated_key_fails_naming_the_second_entry(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0
     line = text.count("\n") + 2
-    assert f"{bib}:{line}: ERROR: repeated bibliography entry: {first.group(1)}" in output
+    assert f"{bib}:{line}: ERROR: duplicate-key duplicate key `{first.group(1)}`" in output
     assert "Traceback" not in output

@@ -1,64 +1,81 @@
-"""Stop the build at a malformed ``references.bib`` with its file and line.
+"""Stop the build at a ``references.bib`` it cannot print, with lint's file, line and fix.
 
 pybtex raises from inside sphinxcontrib-bibtex, and Sphinx then prints a crash
-report that names neither the file nor a fix. Parsing first lets us say
-``references.bib:5: ERROR: syntax error: '}' expected`` and what usually causes
-it, then stop: every citation would otherwise fail too, burying the one
-message that matters.
+report that names neither the file nor a fix; an entry the style cannot print
+only warns, far from the .bib. So the build reads the file first the way
+``citetools lint`` does (one reading, ``citetools.bibfile``; one diagnosis,
+``citetools.checks``) and stops on what would break it, with the same
+``references.bib:LINE: code message`` lint prints. If pybtex still fails on
+something lint let through, that is reported at its line too, never as a crash
+report.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from pybtex.database import BibliographyData, BibliographyDataError
+from pybtex.database import BibliographyData
 from pybtex.database.input.bibtex import Parser
-from pybtex.scanner import PybtexSyntaxError
+from pybtex.exceptions import PybtexError
+from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from citetools import bibfile
+from citetools import bibfile, checks, rules
+from citetools.findings import ERROR, Finding
 from citetools.sphinxext import bibtex_speedups
 
 logger = logging.getLogger(__name__)
 
-HINT = "look for a missing comma after the previous field or an unclosed brace"
 EXIT_STATUS = 2
 
 
 class BibliographyError(Exception):
-    def __init__(self, path: Path, line: int, message: str):
-        super().__init__(message)
-        self.location = f"{path}:{line}" if line else str(path)
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("\n".join(f.text() for f in findings))
+        self.findings = findings
 
 
-def _repeated_key_line(text: str, message: str) -> int:
-    """pybtex names a repeated key but not where it repeats."""
-    match = re.search(r"entry: (\S+)", message)
-    if not match:
-        return 0
-    pattern = re.compile(r"@\w+\s*[{(]\s*" + re.escape(match.group(1)) + r"\s*,", re.IGNORECASE)
-    starts = [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
-    return starts[1] if len(starts) > 1 else (starts[0] if starts else 0)
+def _finding(path: Path, line: int, code: str, message: str) -> Finding:
+    return Finding(str(path), line, code, message)
 
 
 def check(path: Path) -> BibliographyData:
+    """The file as pybtex reads it, once lint's reading finds nothing that breaks the build.
+
+    What the style cannot print (an unknown type, a missing field) is found by
+    lint's rules, which hold the same table as the style (``citetools.bibtypes``);
+    formatting every entry here to be sure would cost a tenth of a second a build.
+    """
     try:
         text = bibfile.read_text(path)
     except bibfile.UnreadableBibFile as error:
-        raise BibliographyError(path, error.line, error.message) from None
+        raise BibliographyError([_finding(path, error.line, error.code, error.message)]) from None
+    bib = bibfile.parse(text, path)
+    breaking = rules.build_codes()
+    found = [
+        Finding(str(path), f.line, f.code, f.message)
+        for f in checks.check_files([bib])
+        if f.code in breaking and f.severity == ERROR
+    ]
+    if found:
+        raise BibliographyError(found)
     try:
-        return Parser().parse_string(text)
-    except PybtexSyntaxError as error:
-        raise BibliographyError(
-            path, error.lineno or 0, f"{error.error_type}: {error.args[0]}; {HINT}"
-        ) from None
-    except BibliographyDataError as error:
-        line = _repeated_key_line(text, str(error))
-        raise BibliographyError(path, line, f"{error}; give each entry its own key") from None
+        data = Parser().parse_string(text)
+    except PybtexError as error:
+        line = getattr(error, "lineno", None) or _entry_line(bib, str(error))
+        raise BibliographyError([_finding(path, line, "syntax", str(error))]) from None
+    return data
 
 
-def check_bibfiles(app) -> None:
+def _entry_line(bib: bibfile.BibFile, message: str) -> int:
+    """The line of the entry a pybtex message names (it names a key, not a line)."""
+    for entry in bib.entries:
+        if entry.key and (f": {entry.key}" in message or f" {entry.key} " in message):
+            return entry.line
+    return 0
+
+
+def check_bibfiles(app: Sphinx) -> None:
     names = app.config.bibtex_bibfiles or []
     fast = bibtex_speedups.is_active(app)
     if fast and bibtex_speedups.bibdata_is_current(app, names):
@@ -67,15 +84,17 @@ def check_bibfiles(app) -> None:
         try:
             data = check(Path(app.confdir, name))
         except BibliographyError as error:
-            logger.error(str(error), location=error.location)
-            # SystemExit passes through Sphinx's crash report: the message
-            # above is the whole story.
+            for f in error.findings:
+                location = f"{f.path}:{f.line}" if f.line else f.path
+                logger.error(f"{f.code} {f.message}", location=location)
+            # SystemExit passes through Sphinx's crash report: the messages
+            # above are the whole story.
             raise SystemExit(EXIT_STATUS) from None
     if fast and len(names) == 1:
         bibtex_speedups.seed_bibdata(app, names[0], data)
 
 
-def setup(app):
+def setup(app: Sphinx) -> dict[str, bool]:
     # Before sphinxcontrib-bibtex parses the files in its own handler.
     app.connect("builder-inited", check_bibfiles, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,11 +1,11 @@
-# gc_tuning, and an extension that fails at the event named by `fail_at`.
+# gc_tuning, and a handler that fails at the event named by `fail_at` (none by default).
 import functools
 
 from sphinx.application import Sphinx
 
-extensions = ["citetools.sphinxext.gc_tuning"]
-root_doc = "index"
+extensions = ["myst_parser", "citetools.sphinxext.gc_tuning"]
 exclude_patterns = ["_build"]
+nitpicky = True
 fail_at = ""
 
 

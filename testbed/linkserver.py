@@ -1,9 +1,9 @@
 """A web server on 127.0.0.1 with one path per behaviour a cited source can show.
 
-Started by the link-checking tests, and by bench/linkcheck.py; counts the requests each
-path receives so that a test can tell whether a link was requested at all (cache, dead
-originals). The query string is ignored: ``/ok?n=1`` and ``/ok?n=2`` are two links to
-one behaviour.
+Started by the link-checking tests, and by the link-check benchmark (bench/linkcheck.py);
+counts the requests each path receives so that a test can tell whether a link was requested
+at all (cache, dead originals). The query string is ignored: ``/ok?n=1`` and ``/ok?n=2``
+are two links to one behaviour.
 """
 
 from __future__ import annotations

@@ -1,0 +1,45 @@
+"""What the site's build does with a .bib file, without Sphinx: an independent judge.
+
+The build reads the file with pybtex (strict, as sphinxcontrib-bibtex leaves it)
+and formats every entry with the FAQ's style; any exception there stops the
+build, and a missing field fails it under -W. ``build_problem`` says whether
+and why, so tests can hold ``citetools lint`` to it.
+"""
+
+from __future__ import annotations
+
+from pybtex.database import BibliographyData
+from pybtex.database.input.bibtex import Parser
+from pybtex.exceptions import PybtexError
+
+from citetools.sphinxext.bibstyle import (
+    AuthorYearLabels,
+    FormattingStyle,
+    LabelStyle,
+    register_plugins,
+)
+
+
+def read(text: str) -> BibliographyData:
+    return Parser().parse_string(text)
+
+
+def build_problem(text: str) -> str | None:
+    """Why the build would stop or fail on ``text``; None when it prints every entry."""
+    try:
+        data = read(text)
+    except PybtexError as error:
+        return f"pybtex: {type(error).__name__}: {error}"
+    register_plugins()
+    LabelStyle.database = AuthorYearLabels(data.entries)
+    try:
+        style = FormattingStyle()
+        for label, entry in zip(
+            style.format_labels(data.entries.values()), data.entries.values(), strict=True
+        ):
+            style.format_entry(label, entry).text.render_as("text")
+    except (PybtexError, KeyError) as error:
+        return f"style: {type(error).__name__}: {error}"
+    finally:
+        LabelStyle.database = None
+    return None

@@ -1,0 +1,104 @@
+"""A malformed bibliography stops the build with one message: the file, the line, the fix."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from citetools.cli import main
+from citetools.sphinxext.bibfile_check import EXIT_STATUS
+
+from conftest import ROOTS, page, sphinx_build
+
+ROOT = "bibfile-check"
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_a_sound_bibliography_builds_and_is_cited(built):
+    assert "Rogers" in page(built).select_one(".citation").get_text()
+
+
+def _build_with(tmp_path, edit) -> str:
+    """Build a copy of the root whose refs.bib ``edit`` changed, as a contributor runs
+    sphinx-build (in a process of its own: the build stops while Sphinx starts, before
+    sphinx.testing could undo what Sphinx registered); return what they see."""
+    site = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "site")
+    bib = site / "refs.bib"
+    bib.write_bytes(edit(bib.read_bytes()))
+    result = sphinx_build(site, tmp_path / "html")
+    assert result.returncode == EXIT_STATUS, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stderr
+
+
+def _line_of(data: bytes, needle: bytes) -> int:
+    return data[: data.index(needle)].count(b"\n") + 1
+
+
+def test_a_missing_comma_names_the_file_line_and_usual_cause(tmp_path):
+    original = (ROOTS / f"test-{ROOT}" / "refs.bib").read_bytes()
+    shown = _build_with(tmp_path, lambda b: b.replace(b"2019},", b"2019}", 1))
+    (message,) = [line for line in shown.splitlines() if "refs.bib" in line]
+    line = _line_of(original, b"2019},")
+    assert f"refs.bib:{line}: ERROR: missing-comma missing comma after the value of `year`" in (
+        message
+    )
+    assert message.endswith(f"add `,` at the end of line {line}, before `doi =`")
+
+
+def test_a_repeated_key_names_the_line_of_the_repeat(tmp_path):
+    def repeat(data: bytes) -> bytes:
+        return data.replace(b"@article{puntis2018systematic", b"@article{rogers2019effectiveness")
+
+    shown = _build_with(tmp_path, repeat)
+    line = _line_of((ROOTS / f"test-{ROOT}" / "refs.bib").read_bytes(), b"@article{puntis")
+    assert f"refs.bib:{line}: ERROR: duplicate-key duplicate key `rogers2019effectiveness`" in shown
+    assert "merge the two entries or rename one" in shown
+
+
+def test_a_file_not_saved_as_utf8_names_the_line_of_the_bad_byte(tmp_path):
+    # A title's quotation mark as a Windows editor saves it (cp1252).
+    original = (ROOTS / f"test-{ROOT}" / "refs.bib").read_bytes()
+    shown = _build_with(tmp_path, lambda b: b.replace("‘".encode(), b"\x91"))
+    assert f"refs.bib:{_line_of(original, '‘'.encode())}: ERROR: not-utf8 not UTF-8" in shown
+
+
+# Whatever lint reports as breaking the build, the build stops on, with the same line
+# and message (one reading, one diagnosis), and never with a crash report.
+BREAKING = {
+    "report": (b"@article{puntis2018systematic", b"@report{puntis2018systematic", "missing-field"),
+    "unknown": (b"@article{puntis2018systematic", b"@artcle{puntis2018systematic", "unknown-type"),
+    "comment": (b"  year = {2018},", b"  year = {2018}, % check", "comment-in-entry"),
+    "case": (b"  year = {2018},", b"  year = {2018},\n  Year = {2019},", "duplicate-field"),
+}
+
+
+@pytest.mark.parametrize("case", list(BREAKING))
+def test_the_build_stops_where_lint_points(tmp_path, capsys, case):
+    before, after, code = BREAKING[case]
+    shown = _build_with(tmp_path, lambda b: b.replace(before, after, 1))
+    assert main(["lint", "--isolated", str(tmp_path / "site" / "refs.bib")]) == 1
+    linted = [line for line in capsys.readouterr().out.splitlines() if f": {code} " in line]
+    assert linted
+    for line in linted:
+        path, number, message = line.split(":", 2)
+        assert f"{path}:{number}: ERROR:{message}" in shown
+
+
+@pytest.mark.sphinx("html", testroot="bibtypes")
+def test_biblatex_types_print_in_author_year_form(built):
+    """@report, @online, @mvbook, @thesis, @collection, @periodical, @patent, @manual."""
+    text = " ".join(page(built).get_text().split())
+    for label, title in [
+        ("Chiu and Chow, 1978", "A Hybrid Hierarchical Model"),
+        ("Baez and Lauda, 2004", "Higher-Dimensional Algebra V"),
+        ("Aristotle, 1877", "The Rhetoric of Aristotle"),
+        ("de Geer, 1985", "Earl, Saint, Bishop, Skald"),
+        ("Matuz, 1990", "Contemporary Literary Criticism"),
+        ("Computers and Graphics, 2011", "Computers and Graphics"),
+        ("Almendro et al., 1998", "Elektromagnetisches Signalhorn"),
+        ("The Chicago Manual of Style, 2003", "The Chicago Manual of Style"),
+    ]:
+        assert f"[{label}]" in text, label
+        assert title.lower() in text.lower(), title

@@ -132,9 +132,7 @@ def median(runs: list[Run]) -> float:
 
 def cpu_ratio(runs: list[Run], base: list[Run]) -> float:
     """The ratio of the median processor times."""
-    return statistics.median(r.cpu_s for r in runs) / statistics.median(
-        r.cpu_s for r in base
-    )
+    return statistics.median(r.cpu_s for r in runs) / statistics.median(r.cpu_s for r in base)
 
 
 def measure_site_builds(size: Size, work: Path) -> dict:

@@ -288,8 +288,9 @@ class BibtexDomainSpeedups(BibtexDomain):
         return [citation for _, citation in sorted(found, key=lambda pair: pair[0])]
 
     # Replaces BibtexDomain.resolve_xref: the two scans of self.citations become
-    # one index lookup; which citation wins and in what order is unchanged.
-    def resolve_xref(
+    # one index lookup; which citation wins and in what order is unchanged. It
+    # returns an inline node, as upstream does, where Sphinx declares a reference.
+    def resolve_xref(  # type: ignore[override]
         self,
         env: BuildEnvironment,
         fromdocname: str,
@@ -432,7 +433,9 @@ class BibliographyDirectiveSpeedups(BibliographyDirective):
             result = super().run()
         finally:
             domain._entries_wanted = None
-        key = BibliographyKey(docname=docname, id_=result[-1]["ids"][0])
+        target = result[-1]  # upstream's directive ends with the list's target
+        assert isinstance(target, docutils.nodes.Element)
+        key = BibliographyKey(docname=docname, id_=target["ids"][0])
         bibliography = domain.bibliographies[key]
         domain.bibliographies[key] = bibliography._replace(
             # Upstream reads it as a dict: lookups, "in" and iteration.

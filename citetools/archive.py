@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from citetools import bibfile, bibinsert
@@ -49,14 +48,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="print the lines that would be added; write nothing"
     )
-
-
-def read_day(value: str) -> date | None:
-    """An ``urldate`` as a day, or None when it is not YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
 
 
 def archive_fields(snapshot: wayback.Snapshot) -> dict[str, str]:
@@ -111,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         key, url = entry.key.strip(), entry.fields["url"].strip()
         line = entry.field_lines["url"]
         try:
-            snapshot = wayback.closest(url, read_day(entry.fields.get("urldate", "")))
+            snapshot = wayback.closest(url, wayback.read_day(entry.fields.get("urldate", "")))
             if snapshot is None and saver is not None:
                 print(f"{shown}:{line}: {key}: no snapshot yet: asking Save Page Now for one")
                 snapshot = saver.capture(url)

@@ -46,9 +46,7 @@ def environment(**values: str) -> Iterator[None]:
 @contextlib.contextmanager
 def fake_archive(snapshots: dict[str, list[str]], busy_saves: int = 0) -> Iterator[FakeArchive]:
     with running(FakeArchive(snapshots, busy_saves)) as server:
-        with environment(
-            **{wayback.API_VARIABLE: server.base, wayback.SAVE_VARIABLE: server.base}
-        ):
+        with environment(**{wayback.API_VARIABLE: server.base, wayback.SAVE_VARIABLE: server.base}):
             yield server
 
 
@@ -147,12 +145,15 @@ def test_line_endings_comments_and_following_fields_are_kept(tmp_path):
         code, out, _ = citetools("archive", "--bib", str(bib))
     assert code == 0, out
     url = server.snapshot_url("https://news.example.org/a", "20240306120000")
-    assert bib.read_bytes() == CRLF_BIB.replace(
-        "  urldate = {2024-03-05},\r\n",
-        "  urldate = {2024-03-05},\r\n"
-        f"  archiveurl = {{{url}}},\r\n"
-        "  archivedate = {2024-03-06},\r\n",
-    ).encode()
+    assert (
+        bib.read_bytes()
+        == CRLF_BIB.replace(
+            "  urldate = {2024-03-05},\r\n",
+            "  urldate = {2024-03-05},\r\n"
+            f"  archiveurl = {{{url}}},\r\n"
+            "  archivedate = {2024-03-06},\r\n",
+        ).encode()
+    )
     assert f"{bib}:8: page2024: added the snapshot of 2024-03-06:" in out
 
 
@@ -214,9 +215,7 @@ TWO_PAGES = """@misc{first2024,
 def test_save_page_now_one_capture_at_a_time_spaced_and_429_obeyed(tmp_path, monkeypatch):
     bib = tmp_path / "refs.bib"
     bib.write_text(TWO_PAGES)
-    monkeypatch.setattr(
-        archive, "make_saver", lambda: wayback.SavePageNow(interval=0.3, poll=0.01)
-    )
+    monkeypatch.setattr(archive, "make_saver", lambda: wayback.SavePageNow(interval=0.3, poll=0.01))
     with fake_archive({}, busy_saves=1) as server:
         code, out, _ = citetools("archive", "--save", "--bib", str(bib))
     assert code == 0, out

@@ -101,6 +101,14 @@ def _request(url: str, form: dict[str, str] | None = None) -> _Response:
         raise Unreachable(str(getattr(error, "reason", error))) from None
 
 
+def read_day(value: str) -> date | None:
+    """A ``urldate`` as a day, or None when it is not YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
 def _stamp(day: date | None) -> str:
     return (day or date.today()).strftime("%Y%m%d")
 

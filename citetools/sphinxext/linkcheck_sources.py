@@ -43,7 +43,7 @@ from sphinx.util import logging
 
 from citetools.linkcheck import doi
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache
-from citetools.linkcheck.manifest import Manifest, digest
+from citetools.linkcheck.manifest import Manifest, digest, source_files
 from citetools.linkcheck.politeness import HostGate
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,7 @@ def write_manifest(app: Sphinx, exception: Exception | None) -> None:
         and "site-packages" not in Path(file).parts
     }
     conf = _relative(Path(app.confdir) / "conf.py", srcdir)
+    exclude = [*config.exclude_patterns, *config.templates_path]
     inputs = sorted({conf, *docs, *bibfiles, *dependencies, *code})
     Manifest(
         bibfiles=bibfiles,
@@ -118,8 +119,9 @@ def write_manifest(app: Sphinx, exception: Exception | None) -> None:
         docs=docs,
         inputs={name: digest(srcdir / name) for name in inputs},
         include_patterns=list(config.include_patterns),
-        exclude_patterns=[*config.exclude_patterns, *config.templates_path],
+        exclude_patterns=exclude,
         source_suffix=list(config.source_suffix),
+        sources=source_files(srcdir, exclude, list(config.source_suffix)),
     ).write(app.outdir)
 
 

@@ -83,6 +83,7 @@ def limits() -> dict[str, Any]:
         "host_concurrency": conf["citetools_linkcheck_host_concurrency"],
         "host_interval": conf["citetools_linkcheck_host_interval"],
         "timeout": conf["linkcheck_timeout"],
+        "workers": conf["linkcheck_workers"],
     }
 
 
@@ -104,7 +105,7 @@ def _lychee(urls_file: Path, settings: dict[str, Any]) -> int:
         "--timeout",
         str(settings["timeout"]),
         "--max-concurrency",
-        "32",  # linkcheck_workers
+        str(settings["workers"]),
         "--",
         str(urls_file),
     ]

@@ -21,16 +21,13 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from citetools import bibfile, bibinsert
 from citetools.findings import display_path, plural
-from citetools.fmt import write_atomically
-from citetools.linkcheck import report, wayback
+from citetools.linkcheck import report
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache, now
 from citetools.linkcheck.classify import BROKEN, WORKING
 from citetools.linkcheck.manifest import Manifest
@@ -70,6 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_sphinx(srcdir: Path, builddir: Path, outdir: Path, no_cache: bool) -> None:
+    import subprocess
+
     outdir.mkdir(parents=True, exist_ok=True)
     # A stale result must never pass for this run's.
     for name in ("output.json", "output.txt", report.JSON_NAME, "links-manifest.json"):
@@ -113,6 +112,9 @@ def _all_cached(outdir: Path, srcdir: Path, cache: LinkCache) -> dict[str, datet
 
 def _fix(records: list[report.Record], srcdir: Path) -> int:
     """Write each record's fix into its bibliography; 2 if a file could not take them."""
+    from citetools import bibinsert
+    from citetools.fmt import write_atomically
+
     by_file: dict[str, dict[str, dict[str, str]]] = {}
     for record in records:
         if record.fix and record.key:
@@ -131,6 +133,30 @@ def _fix(records: list[report.Record], srcdir: Path) -> int:
             print(f"{display_path(path)}:{done.line}: {done.key}: fixed, added:")
             print("\n".join(done.lines))
     return status
+
+
+def _records(
+    srcdir: Path, manifest: Manifest, results: report.Results
+) -> list[report.Record] | None:
+    """One record per link of each bibliography and page; a broken source's with the
+    closest archived copy. None (and a message) when a bibliography cannot be read."""
+    from citetools import bibfile
+    from citetools.linkcheck import wayback
+
+    records: list[report.Record] = []
+    fields_by_key: dict[str, dict[str, str]] = {}
+    for name in manifest.bibfiles:
+        try:
+            bib = bibfile.read(srcdir / name)
+        except bibfile.UnreadableBibFile as error:
+            print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
+            return None
+        records += report.bib_records(bib, name, results, manifest.doi_resolver)
+        fields_by_key.update({entry.key: entry.fields for entry in bib.entries})
+    records += report.page_records(results, {r.checked for r in records})
+    if not report.offline(records):
+        report.suggest_snapshots(records, fields_by_key, wayback.closest)
+    return records
 
 
 def run(args: argparse.Namespace) -> int:
@@ -161,17 +187,15 @@ def run(args: argparse.Namespace) -> int:
         else {uri: cache.checked[uri] for uri in manifest.cached if uri in cache.checked}
     )
     results = report.Results.read(lines, cached, manifest.ignore, manifest.timeout)
-    records: list[report.Record] = []
-    fields_by_key: dict[str, dict[str, str]] = {}
-    for name in manifest.bibfiles:
-        try:
-            bib = bibfile.read(srcdir / name)
-        except bibfile.UnreadableBibFile as error:
-            print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
+    last = report.read_json(outdir) if from_cache is not None else None
+    if last is not None:
+        # Nothing changed since the report was written: its records, with this run's dates.
+        records = report.refresh(last, results, manifest.doi_resolver)
+    else:
+        read = _records(srcdir, manifest, results)
+        if read is None:
             return 2
-        records += report.bib_records(bib, name, results, manifest.doi_resolver)
-        fields_by_key.update({entry.key: entry.fields for entry in bib.entries})
-    records += report.page_records(results, {r.checked for r in records})
+        records = read
 
     when = now()
     if report.offline(records):
@@ -188,7 +212,6 @@ def run(args: argparse.Namespace) -> int:
         print(message)
         return OFFLINE  # the cache keeps what worked before the network went away
 
-    report.suggest_snapshots(records, fields_by_key, wayback.closest)
     report.write_json(records, outdir)
 
     if from_cache is None:

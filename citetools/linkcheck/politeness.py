@@ -20,6 +20,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+#: Seconds after which a link refused because its host is busy is tried again.
+RECHECK_BUSY = 0.1
+
 
 @dataclass
 class _Host:
@@ -56,8 +59,8 @@ class HostGate:
             state = self._hosts.setdefault(host, _Host())
             now = self.clock()
             if state.in_flight >= self.concurrency:
-                # A slot frees when a request ends; an interval is a fair guess of when.
-                return Slot(False, max(self.interval, 0.05))
+                # A slot frees when a request ends, which cannot be known: look again soon.
+                return Slot(False, RECHECK_BUSY)
             start = max(now, state.next_start)
             if start - now > self.max_wait:
                 return Slot(False, start - now)

@@ -11,16 +11,14 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from dataclasses import field as default
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from citetools import bibfile
-from citetools.bibinsert import field_line
 from citetools.findings import plural
-from citetools.linkcheck import doi, wayback
+from citetools.linkcheck import doi
 from citetools.linkcheck.classify import (
     BLOCKED,
     BROKEN,
@@ -34,7 +32,15 @@ from citetools.linkcheck.classify import (
     classify,
 )
 
+if TYPE_CHECKING:  # the rest is imported where used: a report from the cache needs neither
+    from citetools import bibfile
+    from citetools.linkcheck import wayback
+
 FIELDS = ("url", "doi", "archiveurl")
+DEAD_ORIGINAL = (
+    "original marked dead (urlstatus = {dead}); readers get the archived copy, which is "
+    "checked instead"
+)
 JSON_NAME = "sources.json"
 MARKDOWN_NAME = "sources.md"
 
@@ -56,13 +62,12 @@ class Record:
     fix: dict[str, str] = default(default_factory=dict)  # fields `links --fix` adds
 
     def public(self) -> dict[str, Any]:
-        data = asdict(self)
-        for private in ("checked", "checked_now", "no_answer", "detail", "fix"):
-            del data[private]
-        return data
+        return {name: getattr(self, name) for name in PUBLIC_FIELDS}
 
     @property
     def fix_lines(self) -> list[str]:
+        from citetools.bibinsert import field_line
+
         return [field_line(name, value) for name, value in self.fix.items()]
 
     @property
@@ -72,6 +77,10 @@ class Record:
     @property
     def subject(self) -> str:
         return f"{self.key} {self.field}" if self.key else "link"
+
+
+#: What sources.json holds of each record, in this order.
+PUBLIC_FIELDS = ("key", "file", "line", "field", "url", "status", "code", "info")
 
 
 @dataclass
@@ -201,10 +210,7 @@ def bib_records(bib: bibfile.BibFile, name: str, results: Results, resolver: str
                         url=uri,
                         status=IGNORED,
                         code=0,
-                        info=(
-                            "original marked dead (urlstatus = {dead}); readers get the archived "
-                            "copy, which is checked instead"
-                        ),
+                        info=DEAD_ORIGINAL,
                     )
                 )
                 continue
@@ -227,7 +233,7 @@ def page_records(results: Results, claimed: set[str]) -> list[Record]:
     return records
 
 
-Lookup = Callable[[str, date | None], wayback.Snapshot | None]
+Lookup = Callable[[str, date | None], "wayback.Snapshot | None"]
 
 
 def suggest_snapshots(
@@ -235,6 +241,8 @@ def suggest_snapshots(
 ) -> None:
     """A broken source without an archived copy: the closest snapshot, and the lines that
     make readers get it (``citetools links --fix`` writes them)."""
+    from citetools.linkcheck import wayback
+
     for record in records:
         if record.status != BROKEN or record.field != "url" or record.key is None:
             continue
@@ -261,6 +269,30 @@ def suggest_snapshots(
         )
 
 
+def read_json(outdir: Path) -> list[Record] | None:
+    """The records of the last report, or None when there is none to read."""
+    try:
+        data = json.loads((Path(outdir) / JSON_NAME).read_text(encoding="utf-8"))
+        return [Record(**record) for record in data]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def refresh(records: list[Record], results: Results, resolver: str) -> list[Record]:
+    """The last report's records with this run's outcomes, for a run in which nothing
+    changed since (same bibliography, same pages): no need to read the bibliography."""
+    fresh = []
+    for old in records:
+        if old.status == IGNORED and old.info == DEAD_ORIGINAL:
+            fresh.append(old)
+            continue
+        checked = doi.checked_uri(old.url, resolver) if old.field == "doi" else old.url
+        record, outcome = _record(results, old.url, old.key, old.file, old.line, old.field, checked)
+        record.info = _advice(record, outcome, {}, results.timeout)
+        fresh.append(record)
+    return fresh
+
+
 def offline(records: list[Record]) -> bool:
     """Whether no host answered at all: every link requested in this run failed to connect."""
     requested = [record for record in records if record.checked_now]
@@ -272,7 +304,9 @@ def offline(records: list[Record]) -> bool:
 
 def write_json(records: list[Record], outdir: Path) -> Path:
     path = Path(outdir) / JSON_NAME
-    path.write_text(json.dumps([r.public() for r in records], indent=1) + "\n", encoding="utf-8")
+    # One record a line: readable, and written by json's fast encoder (indent is slow).
+    lines = ",\n".join(json.dumps(r.public(), ensure_ascii=False) for r in records)
+    path.write_text(f"[\n{lines}\n]\n" if records else "[]\n", encoding="utf-8")
     return path
 
 

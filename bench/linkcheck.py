@@ -1,8 +1,9 @@
 """Benchmark of link checking: ours against lychee on one loopback web.
 
 500 source URLs spread over 50 hosts (127.0.0.2 to 127.0.0.51: every 127/8 address
-reaches this machine, where one loopback server per address answers), 10 of each host's
-URLs, one of them answering after ``slow_seconds`` (10%). Both checkers get the
+reaches this machine, where one loopback server per address answers), 10 per host, one
+of each host's answering after ``slow_seconds`` (10%), at a different place in each
+host's list. Both checkers get the
 per-host limits conf.py sets (``citetools_linkcheck_host_concurrency`` and
 ``citetools_linkcheck_host_interval``: lychee's ``--host-concurrency`` and
 ``--host-request-interval``), and the same timeout.
@@ -43,8 +44,10 @@ def _urls(port: int, count: int) -> list[str]:
     urls = []
     for i in range(count):
         # The query makes each URL a link of its own; the server ignores it.
-        kind = "slow" if i < hosts else "ok"  # the first round: one slow URL per host
-        urls.append(f"http://127.0.0.{2 + i % hosts}:{port}/{kind}?source={i}")
+        host, position = i % hosts, i // hosts
+        # One slow URL per host, at a different place in each host's list.
+        kind = "slow" if position == host % URLS_PER_HOST else "ok"
+        urls.append(f"http://127.0.0.{2 + host}:{port}/{kind}?source={i}")
     return urls
 
 

@@ -189,18 +189,24 @@ def _record(
     return record, outcome
 
 
+def entry_links(fields: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """(field, link as readers see it, dead original) for each link of an entry."""
+    dead = fields.get("urlstatus", "").strip().lower() == "dead" and bool(fields.get("archiveurl"))
+    links = []
+    for field in FIELDS:
+        value = fields.get(field, "").strip()
+        if value:
+            uri = doi.reader_link(value) if field == "doi" else value
+            links.append((field, uri, field == "url" and dead))
+    return links
+
+
 def bib_records(bib: bibfile.BibFile, name: str, results: Results, resolver: str) -> list[Record]:
     records = []
     for entry in bib.entries:
-        fields = entry.fields
-        dead = fields.get("urlstatus", "").strip().lower() == "dead" and fields.get("archiveurl")
-        for field in FIELDS:
-            value = fields.get(field, "").strip()
-            if not value:
-                continue
-            uri = doi.reader_link(value) if field == "doi" else value
+        for field, uri, dead in entry_links(entry.fields):
             line = entry.field_lines[field]
-            if field == "url" and dead:
+            if dead:
                 records.append(
                     Record(
                         key=entry.key,
@@ -216,7 +222,7 @@ def bib_records(bib: bibfile.BibFile, name: str, results: Results, resolver: str
                 continue
             checked = doi.checked_uri(uri, resolver)
             record, outcome = _record(results, uri, entry.key, name, line, field, checked)
-            record.info = _advice(record, outcome, fields, results.timeout)
+            record.info = _advice(record, outcome, entry.fields, results.timeout)
             records.append(record)
     return records
 

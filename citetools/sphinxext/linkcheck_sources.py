@@ -14,11 +14,18 @@
   used at once.
 * The User-Agent names the site: ``citetools_linkcheck_user_agent`` with ``{baseurl}``
   replaced by ``html_baseurl``.
+* The sources' links are requested from the start: when the builder starts, the links
+  of every entry of ``bibtex_bibfiles`` go to the workers, which check them while
+  Sphinx reads the pages and formats the bibliography (most of a cold run's time on a
+  large bibliography). When Sphinx then hands over the links it found, the results of
+  those it has are taken, with its page and line; a link of an entry no page shows is
+  checked for nothing and left out of ``output.json``.
 * A 429's wait is bounded per host (see :func:`limit_rate`); Sphinx's own answer to a 429
   stays per host (its ``rate_limits`` are by host and port).
 * After the run, a manifest beside ``output.json`` (:mod:`citetools.linkcheck.manifest`).
 
-The two changes to Sphinx's workers (politeness, the bounded wait) patch its internals,
+The changes to Sphinx's checker (politeness, the early start, the bounded wait) patch its
+internals,
 so they are made only on the Sphinx release they were written and tested against
 (``PATCHED_SPHINX``); on any other, the linkcheck builder warns once and runs without
 them. The builder's own behaviour (workers, timeout, retries, anchors, headers) is set in
@@ -32,7 +39,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +51,7 @@ from sphinx.builders import linkcheck
 from sphinx.config import Config
 from sphinx.util import logging
 
-from citetools.linkcheck import doi
+from citetools.linkcheck import doi, report
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache
 from citetools.linkcheck.manifest import Manifest, digest, source_files
 from citetools.linkcheck.politeness import HostGate
@@ -86,6 +94,7 @@ def skip_cached_links(app: Sphinx) -> None:
         *config.linkcheck_ignore,
         *(re.escape(uri) + r"\Z" for uri in builder.citetools_cached),
     ]
+    _start_early(app)
 
 
 def _relative(path: str | os.PathLike[str], srcdir: Path) -> str:
@@ -222,14 +231,119 @@ def polite(
     return check
 
 
+@dataclass
+class _EarlyChecks:
+    """The checker started with the sources' links, before Sphinx found any."""
+
+    checker: linkcheck.HyperlinkAvailabilityChecker
+    uris: set[str]
+    found: dict[str, linkcheck.Hyperlink] = field(default_factory=dict)
+
+
+_early: _EarlyChecks | None = None
+
+
+def _source_links(app: Sphinx) -> list[str]:
+    """Every link the bibliography can show, as linkcheck requests it, in file order."""
+    from citetools import bibfile  # not needed by a build that is not linkcheck
+
+    resolver, srcdir = _resolver(app.config), Path(app.srcdir)
+    uris: dict[str, None] = {}
+    for name in getattr(app.config, "bibtex_bibfiles", []):
+        try:
+            bib = bibfile.read(srcdir / name)
+        except bibfile.UnreadableBibFile:
+            continue  # sphinxcontrib-bibtex reports it; the links are then found as usual
+        for entry in bib.entries:
+            for _, uri, dead in report.entry_links(entry.fields):
+                if not dead and uri.startswith(("http://", "https://")):
+                    uris[doi.checked_uri(uri, resolver)] = None
+    return list(uris)
+
+
+def _start_early(app: Sphinx) -> None:
+    global _early
+    _early = None
+    if _gate is None:  # the patches are off on this Sphinx
+        return
+    checker = linkcheck.HyperlinkAvailabilityChecker(app.config)
+    uris = [uri for uri in _source_links(app) if not checker.is_ignored_uri(uri)]
+    if not uris:
+        return
+    checker.invoke_threads()
+    root = app.config.root_doc
+    docpath = app.env.doc2path(root)  # read only for local files, which these links are not
+    for position, uri in enumerate(uris):
+        hyperlink = linkcheck.Hyperlink(uri, root, docpath, -1)
+        # Sphinx's queue orders links due at the same time by address; a due time just
+        # after "now" (0 s) keeps the bibliography's order instead.
+        due = linkcheck.CHECK_IMMEDIATELY + position * 1e-9
+        checker.wqueue.put(linkcheck.CheckRequest(due, hyperlink), False)
+    _early = _EarlyChecks(checker, set(uris))
+
+
+def check_found_links(
+    check: Callable[
+        [linkcheck.HyperlinkAvailabilityChecker, dict[str, linkcheck.Hyperlink]],
+        Iterator[linkcheck.CheckResult],
+    ],
+) -> Callable[
+    [linkcheck.HyperlinkAvailabilityChecker, dict[str, linkcheck.Hyperlink]],
+    Iterator[linkcheck.CheckResult],
+]:
+    """Sphinx's ``check`` of the links it found, on the checker started early if any."""
+
+    @functools.wraps(check)
+    def checked(
+        self: linkcheck.HyperlinkAvailabilityChecker, hyperlinks: dict[str, linkcheck.Hyperlink]
+    ) -> Iterator[linkcheck.CheckResult]:
+        global _early
+        early, _early = _early, None
+        if early is None:
+            yield from check(self, hyperlinks)
+            return
+        checker = early.checker
+        expected = len(early.uris)
+        for hyperlink in hyperlinks.values():
+            if self.is_ignored_uri(hyperlink.uri):
+                yield linkcheck.CheckResult(
+                    hyperlink.uri,
+                    hyperlink.docname,
+                    hyperlink.lineno,
+                    linkcheck._Status.IGNORED,
+                    "",
+                    0,
+                )
+            elif hyperlink.uri in early.uris:
+                early.found[hyperlink.uri] = hyperlink
+            else:
+                checker.wqueue.put(
+                    linkcheck.CheckRequest(linkcheck.CHECK_IMMEDIATELY, hyperlink), False
+                )
+                expected += 1
+        for _ in range(expected):
+            result = checker.rqueue.get()
+            if result.uri in early.uris:
+                found = early.found.get(result.uri)
+                if found is None:
+                    continue  # an entry no page shows
+                result = result._replace(docname=found.docname, lineno=found.lineno)
+            yield result
+        checker.shutdown_threads()
+
+    return checked
+
+
 def _patch_worker() -> None:
     if not patches_apply() or getattr(_Worker, "citetools_patched", False):
         return
     setattr(_Worker, "limit_rate", limit_rate(_Worker.limit_rate))  # noqa: B010
     setattr(_Worker, "_check_uri", polite(_Worker._check_uri))  # noqa: B010
+    checker = linkcheck.HyperlinkAvailabilityChecker
+    setattr(checker, "check", check_found_links(checker.check))  # noqa: B010
     # A worker that takes a link not yet due sleeps this long before putting it back:
     # Sphinx's 1 s would leave a host's freed slot idle for up to a second.
-    linkcheck.QUEUE_POLL_SECS = QUEUE_POLL_SECONDS
+    setattr(linkcheck, "QUEUE_POLL_SECS", QUEUE_POLL_SECONDS)  # noqa: B010
     setattr(_Worker, "citetools_patched", True)  # noqa: B010
 
 

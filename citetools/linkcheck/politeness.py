@@ -10,7 +10,9 @@ A worker asks for a slot before each check of a link. The answer is either "go a
 this short wait" (the slot is then reserved: the host's next start moves one interval
 on) or "come back later" when the host already has N requests in flight or its next
 free start is further off than ``max_wait``: the worker then puts the link back in the
-queue and checks another host's link meanwhile, instead of sleeping on this one.
+queue and checks another host's link meanwhile, instead of sleeping on this one. When
+the wait is over, ``begin`` checks the interval against the requests that really
+started (a worker may wake late on a busy machine) before the request goes out.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ RECHECK_BUSY = 0.1
 @dataclass
 class _Host:
     in_flight: int = 0
-    next_start: float = 0.0
+    next_start: float = 0.0  # the earliest start a new reservation may get
+    last_start: float = float("-inf")  # when the last request really started
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,21 @@ class HostGate:
             state.in_flight += 1
             state.next_start = start + self.interval
             return Slot(True, start - now)
+
+    def begin(self, host: str) -> float:
+        """Called when a reserved slot's wait is over: 0 if the request may start now
+        (recorded as its start), else how much longer to wait. A worker that slept past
+        its slot must not bring the next one's start closer than the interval."""
+        with self._lock:
+            state = self._hosts.setdefault(host, _Host())
+            now = self.clock()
+            wait = state.last_start + self.interval - now
+            if wait > 0:
+                state.next_start = max(state.next_start, now + wait + self.interval)
+                return wait
+            state.last_start = now
+            state.next_start = max(state.next_start, now + self.interval)
+            return 0.0
 
     def release(self, host: str) -> None:
         with self._lock:

@@ -224,6 +224,8 @@ def polite(
             return linkcheck._Status.RATE_LIMITED, "", 0
         try:
             time.sleep(slot.wait)
+            while (late := gate.begin(host)) > 0:
+                time.sleep(late)
             return check_uri(self, uri, hyperlink)
         finally:
             gate.release(host)

@@ -9,6 +9,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -358,6 +360,16 @@ def test_nothing_changed_and_all_cached_answers_without_sphinx(tmp_path):
             assert code == 0
             assert "answered from the cache" in out
             assert server.hits == hits and not log.exists()  # Sphinx did not run
+            # ... and was not even imported, nor the .bib parser: the report is the last one's.
+            probe = (
+                "import sys, argparse; from citetools import links; "
+                "p = argparse.ArgumentParser(); links.add_arguments(p); "
+                f"code = links.run(p.parse_args(['--check', '--srcdir', {str(root)!r}])); "
+                "print(code, sorted({m.split('.')[0] for m in sys.modules} & "
+                "{'sphinx', 'bibtexparser', 'pybtex'}))"
+            )
+            ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+            assert ran.stdout.splitlines()[-1] == "0 []", ran.stdout + ran.stderr
             assert record(records_of(root), "ok2020", "url")["status"] == "working"
 
             bib = root / "references.bib"

@@ -250,3 +250,27 @@ def test_the_api_link_to_a_snapshot_becomes_https():
     )
     assert snapshot.url == "https://web.archive.org/web/20240306120000/https://a.org/x"
     assert snapshot.date == "2024-03-06"
+
+
+def test_save_page_now_gives_up_when_it_stays_busy(tmp_path, monkeypatch):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(TWO_PAGES)
+    before = bib.read_bytes()
+    waits: list[float] = []
+    monkeypatch.setattr(
+        archive, "make_saver", lambda: wayback.SavePageNow(max_busy=2, sleep=waits.append)
+    )
+    with fake_archive({}, busy_saves=100) as server:
+        code, out, _ = citetools("archive", "--save", "--bib", str(bib), "first2024")
+    assert code == 1 and bib.read_bytes() == before
+    assert len(server.save_starts) == 3  # the first request and two more, then no more
+    # Each 429's Retry-After, then the interval between two requests (10 s by default).
+    assert waits == [1.0, pytest.approx(10.0, abs=0.5), 1.0, pytest.approx(10.0, abs=0.5)]
+    assert f"{bib}:4: first2024: Save Page Now is still busy (429): try again tomorrow" in out
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "seconds"), [("7", 7.0), (None, 60.0), ("Wed, 21 Oct 2026 07:28:00 GMT", 60.0)]
+)
+def test_a_429_without_retry_after_in_seconds_waits_a_minute(retry_after, seconds):
+    assert wayback._seconds(retry_after, 60.0) == seconds

@@ -461,3 +461,18 @@ def test_no_results_is_a_usage_error_with_a_path(tmp_path):
 def test_sphinx_results_the_server_cannot_show(line, status, code):
     outcome = classify(line)
     assert (outcome.status, outcome.code) == (status, code)
+
+
+def test_an_archive_that_does_not_answer_keeps_the_search_advice():
+    from citetools.linkcheck import report
+
+    broken = report.Record(
+        "a2020", "references.bib", 5, "url", "https://a.org/x", "broken", 404, "404 Not Found: ..."
+    )
+
+    def unreachable(url, day):
+        raise wayback.Unreachable("connection refused")
+
+    report.suggest_snapshots([broken], {"a2020": {"url": "https://a.org/x"}}, unreachable)
+    assert broken.info.endswith("(the Wayback Machine could not be asked: connection refused)")
+    assert broken.fix == {}

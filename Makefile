@@ -56,8 +56,18 @@ check: $(DOCS_STAMP)  ## Check references.bib and the pages' citations; count cl
 	$(VENVDIR)/bin/citetools fmt --check
 	$(VENVDIR)/bin/citetools claims $(if $(MAX_NEEDED),--max-needed $(MAX_NEEDED))
 
+# -- Code checks: the same pinned tools as the pre-commit hooks (settings in pyproject.toml) --
+# Every check runs, so one `make lint` shows every problem; any failure fails the target.
+LINTERS = "ruff check" "ruff format --check" codespell mypy "actionlint .github/workflows/*.yml"
+
+.PHONY: lint
+lint: $(TEST_STAMP)  ## Check the code: ruff, ruff format, codespell, mypy --strict, actionlint.
+	@failed=; for linter in $(LINTERS); do \
+		echo "$$linter"; $(VENVDIR)/bin/$$linter || failed="$$failed, $$linter"; \
+	done; test -z "$$failed" || { echo "make lint: failed: $${failed#, }" >&2; exit 1; }
+
 .PHONY: test
-test: check $(TEST_STAMP)  ## Run the checks and the test suite (builds the site and the ePub).
+test: lint check $(TEST_STAMP)  ## Run the code and content checks, then the test suite.
 	$(VENVDIR)/bin/python -m pytest
 
 # Link checking: `citetools links --check` runs Sphinx's linkcheck builder (log in
@@ -76,7 +86,7 @@ linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archive; report: 
 # -- Performance (bench/) -------------------------------------------------------
 .PHONY: bench
 bench: $(TEST_STAMP)  ## Time builds, lint and link check at scale; writes _build/bench.json.
-	$(VENVDIR)/bin/python bench/run.py --out $(BUILDDIR)/bench.json
+	$(VENVDIR)/bin/python -m bench.run --out $(BUILDDIR)/bench.json
 
 .PHONY: clean
 clean:  ## Remove the build output.

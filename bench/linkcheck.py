@@ -14,7 +14,7 @@ per-host limits conf.py sets (``citetools_linkcheck_host_concurrency`` and
 
 The runs of one repetition follow each other (ours cold, lychee, ours cached; the order
 of the first two alternates), so that a ratio compares runs under the same load.
-``python bench/linkcheck.py`` prints the figures; ``measure()`` returns them, for a
+``python -m bench.linkcheck`` prints the figures; ``measure()`` returns them, for a
 ``make bench`` that gathers several benchmarks. Not a test: timings depend on the machine.
 """
 
@@ -31,11 +31,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parents[1]
 # The tests' loopback server: `/ok` answers at once, `/slow` after its slow_seconds.
-sys.path.insert(0, str(PROJECT / "tests"))
-from linkserver import web  # noqa: E402
+from testbed.linkserver import web
 
+PROJECT = Path(__file__).resolve().parents[1]
 URLS_PER_HOST = 10
 
 

@@ -25,10 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import linkcheck as bench_linkcheck  # noqa: E402
-import sitegen  # noqa: E402
+from bench import linkcheck as bench_linkcheck
+from testbed import sitegen
 
 PROJECT = sitegen.PROJECT
 SPHINX_OPTS = ["-n", "-W", "--keep-going", "-q"]

@@ -3,15 +3,18 @@
 The entry gets a key by the convention, ``urldate`` = today, and goes where
 ``fmt`` would put it (sorted by key); the rest of the file is left exactly as
 it was. Nothing is written when the source is already there, when the file
-has syntax errors, or when the metadata cannot be fetched.
+has syntax errors, or when the metadata cannot be fetched in full within
+``--timeout`` seconds. What the source's metadata lacks (a year, an author) is
+listed with the line to complete.
 
 Exit codes: 0 added; 1 added, but the entry needs fields only a person can
 fill in (listed as ``path:line`` findings), or the file must be fixed first;
-2 nothing written (already present, offline, HTTP error, bad argument).
+2 nothing written (already present, offline, too slow, HTTP error, bad argument).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import re
 import sys
@@ -23,13 +26,13 @@ from citetools.bibfile import BibComment, BibEntry, BibFile
 from citetools.bibvalue import Part
 from citetools.findings import display_path
 from citetools.fmt import format_entry, write_atomically
-from citetools.keys import follows_convention, suggest_key
+from citetools.keys import follows_convention, split_names, suggest_key
 
 _VERBATIM = checks.VERBATIM
 _SPECIAL = re.compile(r"(?<!\\)([%&#$_{}])")
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "source",
         metavar="DOI|URL",
@@ -42,6 +45,24 @@ def add_arguments(parser) -> None:
         help=f"the bibliography to add to (default: {DEFAULT_BIB})",
     )
     parser.add_argument("--key", help="use this key instead of the one made by the convention")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=metadata.TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on a source that has not answered in full after this long "
+        f"(default: {metadata.TIMEOUT:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 3600:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of seconds, e.g. 60")
+    return seconds
 
 
 def _escape(name: str, value: str) -> str:
@@ -57,7 +78,7 @@ def _bib_value(name: str, value: str) -> str:
         names = [
             "{" + _escape(name, n[1:-1]) + "}" if n.startswith("{") and n.endswith("}")
             else _escape(name, n)
-            for n in value.split(" and ")
+            for n in split_names(value)
         ]  # fmt: skip
         return " and ".join(names)
     return _escape(name, value)
@@ -93,7 +114,7 @@ def _insert_line(bib: BibFile, key: str) -> int | None:
     return None
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     path: Path = args.bib
     source = args.source.strip()
     doi = metadata.bare_doi(source)
@@ -139,9 +160,14 @@ def run(args) -> int:
             f"cite that key, {{cite:p}}`{existing.key}`",
         )
     try:
-        entry_type, fields = metadata.doi_metadata(doi) if doi else metadata.page_metadata(url)
+        record = (
+            metadata.doi_metadata(doi, args.timeout)
+            if doi
+            else metadata.page_metadata(source, args.timeout)
+        )
     except metadata.FetchError as error:
         return _fail(path, 0, str(error))
+    fields = record.fields
     existing = _already_there(bib, fields.get("doi"), None)
     if existing:
         return _fail(
@@ -159,7 +185,7 @@ def run(args) -> int:
             f"the key `{key}` does not contain the source's year {fields.get('year')}: "
             f"e.g. `{suggest_key(fields, taken)}`",
         )
-    entry = BibEntry(key=key, type=entry_type, line=0)
+    entry = BibEntry(key=key, type=record.type, line=0)
     for name, value in fields.items():
         entry.parts[name] = (Part("text", _bib_value(name, value)),)
     new_text = _insert(text, format_entry(entry), _insert_line(bib, key))
@@ -175,6 +201,8 @@ def run(args) -> int:
     findings = checks.check_entry(added, new_entry, keys=[e.key for e in added.entries])
     for finding in findings:
         print(finding.text())
+    for why in record.missing:
+        print(f"{display_path(path)}:{new_entry.line}: {why}")
     if findings:
         print(
             f"{display_path(path)}:{new_entry.line}: the entry was written; "

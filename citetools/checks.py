@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from citetools.bibfile import BibEntry, BibFile
 from citetools.bibvalue import MONTHS
+from citetools.doi import DOI, DOI_PREFIX
 from citetools.findings import WARNING, Finding, display_path
 from citetools.keys import follows_convention, suggest_key
-from citetools.metadata import DOI
 
 # Required fields per entry type; a tuple lists fields of which one is enough.
 # The site labels every source "Author, Year", so every type needs both.
@@ -46,7 +46,6 @@ ISBN_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceeding
 VERBATIM = {"url", "doi", "archiveurl", "eprint", "file", "pdf"}
 URLSTATUS = {"live", "dead"}
 
-_DOI_AS_URL = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*", re.IGNORECASE)
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _FIX_FIELD = {
     "author": "`author = {Surname, Given and Surname, Given}` (an organisation in double "
@@ -226,7 +225,7 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add) -> None:
             )
     if "doi" in entry.fields:
         value = entry.fields["doi"].strip()
-        bare = _DOI_AS_URL.sub("", value, count=1)
+        bare = DOI_PREFIX.sub("", value, count=1)
         if bare != value and DOI.fullmatch(bare):
             add(
                 lines["doi"],

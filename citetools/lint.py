@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from citetools import bibfile, checks, pages
+from citetools import bibfile, checks, pages, siteconf
 from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.findings import ERROR, WARNING, Finding, display_path, plural, render
 
@@ -57,7 +57,7 @@ def run(args) -> int:
         try:
             for arg in page_args:
                 page_files += pages.site_pages(arg) if arg.is_dir() else [arg]
-        except bibfile.UnreadableBibFile as error:
+        except siteconf.UnreadableConf as error:
             # Without the list of pages, every entry would look uncited.
             unreadable = True
             page_files = []
@@ -85,7 +85,7 @@ def run(args) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def _unreadable(error: bibfile.UnreadableBibFile) -> Finding:
+def _unreadable(error: bibfile.UnreadableBibFile | siteconf.UnreadableConf) -> Finding:
     return Finding(display_path(error.path), error.line, error.code, error.message)
 
 

@@ -7,7 +7,6 @@ FAQ pages use. Every item keeps its 1-based line.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -15,7 +14,8 @@ from pathlib import Path
 
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
-from citetools.bibfile import UnreadableBibFile, read_text
+from citetools import siteconf
+from citetools.bibfile import read_text
 
 # {cite:p}`key`, {cite:t}`a,b`, {cite}`key`, {footcite:t}`key` ... and the marker.
 _ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}`(?P<body>[^`]*)`")
@@ -74,7 +74,7 @@ def scan(path: Path, text: str | None = None) -> Page:
     block_line = 0
     fences: list[tuple[str, str]] = []  # open fences: (marker, directive name)
 
-    def flush():
+    def flush() -> None:
         nonlocal block
         if block:
             _read_block(page, block_line, "\n".join(block))
@@ -175,42 +175,20 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
 
 
 def site_pages(root: Path) -> list[Path]:
-    """The pages of the site under ``root``: conf.py's ``include_patterns`` when it lists
-    them, otherwise every ``.md`` file outside hidden, ``_`` and test directories.
+    """The pages of the site under ``root``: those conf.py's ``include_patterns`` selects,
+    as Sphinx selects them; without that setting, every ``.md`` file outside hidden, ``_``
+    and test directories.
 
-    Raises ``UnreadableBibFile`` at the line of a conf.py that does not parse: guessing
-    the pages then would check files the site never publishes."""
+    Raises ``UnreadableConf`` at the line where conf.py fails: guessing the pages then
+    would check files the site never publishes."""
     root = Path(root)
-    patterns = _include_patterns(root / "conf.py")
-    if patterns:
-        found = {p for pattern in patterns for p in root.glob(pattern) if p.suffix == ".md"}
-        return sorted(found)
+    conf = root / siteconf.FILENAME
+    config = siteconf.read(conf) if conf.exists() else {}
+    if "include_patterns" in config:
+        return siteconf.page_sources(root, config)
     skip = {"node_modules", "tests", "venv"}
     found = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = [d for d in subfolders if not d.startswith((".", "_")) and d not in skip]
         found += [Path(folder) / f for f in files if f.endswith(".md")]
     return sorted(found)
-
-
-def _include_patterns(conf: Path) -> list[str]:
-    if not conf.exists():
-        return []
-    text = read_text(conf)  # names the line of a byte that is not UTF-8
-    try:
-        tree = ast.parse(text, filename=str(conf))
-    except SyntaxError as error:
-        raise UnreadableBibFile(
-            conf,
-            error.lineno or 1,
-            f"Python syntax error ({error.msg}): fix conf.py, which lists the site's pages",
-            code="conf-syntax",
-        ) from None
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "include_patterns" for t in node.targets)
-            and isinstance(node.value, ast.List | ast.Tuple)
-        ):
-            return [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
-    return []

@@ -7,20 +7,32 @@ import sys
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+
+from testbed import sitegen
 
 PROJECT = Path(__file__).resolve().parents[1]
 ROOTS = Path(__file__).resolve().parent / "roots"
 SPHINX_OPTS = ["-n", "-W", "--keep-going"]
-
-# The benchmark's site generator, which also knows how to copy the real site.
-sys.path.insert(0, str(PROJECT / "bench"))
-import sitegen  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def rootdir():
     """Test roots for ``sphinx.testing``: ``@pytest.mark.sphinx(testroot=...)``."""
     return ROOTS
+
+
+@pytest.fixture
+def built(app, warning):
+    """The test root, built in this process; like the site, it must build without a warning."""
+    app.build()
+    assert warning.getvalue() == ""
+    return app
+
+
+def page(app, name: str = "index.html") -> BeautifulSoup:
+    """A page of a built test root, as a reader's browser parses it."""
+    return BeautifulSoup((app.outdir / name).read_text(encoding="utf-8"), "html.parser")
 
 
 def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from linkserver import FakeArchive, closed_port, running
 
 from citetools import archive, bibfile
 from citetools.cli import main
 from citetools.linkcheck import wayback
+from testbed.linkserver import FakeArchive, closed_port, running
 
 from conftest import PROJECT
 

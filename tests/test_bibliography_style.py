@@ -21,7 +21,7 @@ def entry(page, key):
     return item
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_citations_read_author_year(page):
     text = text_of(page.find("p"))
     assert "Parenthetical (Rogers et al., 2019)." in text
@@ -30,7 +30,7 @@ def test_citations_read_author_year(page):
     assert "With page (see Office of the City Comptroller, 2025, p. 12)." in text
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_same_author_and_year_get_letters_in_text_and_list(page):
     text = text_of(page.find("p"))
     assert "Same author and year (Byrne, 2023a; Byrne, 2023b)." in text
@@ -38,7 +38,7 @@ def test_same_author_and_year_get_letters_in_text_and_list(page):
     assert entry(page, "byrne2023grows").find(class_="label").get_text() == "[Byrne, 2023b]"
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_every_citation_link_lands_on_an_entry_with_the_same_label(page):
     links = page.select("span.bibtex-citation a[href^='#']")
     assert len(links) == 7
@@ -47,7 +47,7 @@ def test_every_citation_link_lands_on_an_entry_with_the_same_label(page):
         assert link.get_text() in label
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_titles_keep_their_capitalisation(page):
     assert (
         "A step in the right direction? Council weighs options."
@@ -57,7 +57,7 @@ def test_titles_keep_their_capitalisation(page):
     assert "Renée L. Binder" in text_of(entry(page, "rogers2019effectiveness"))
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_doi_is_a_link_and_not_repeated_as_url(page):
     item = entry(page, "rogers2019effectiveness")
     hrefs = [a["href"] for a in item.find_all("a", class_="external")]
@@ -65,7 +65,7 @@ def test_doi_is_a_link_and_not_repeated_as_url(page):
     assert "doi:10.29158/JAAPL.003863-19" in item.get_text()
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_web_source_shows_url_and_access_date(page):
     item = entry(page, "byrne2023grows")
     assert [a["href"] for a in item.find_all("a", class_="external")] == [
@@ -74,7 +74,7 @@ def test_web_source_shows_url_and_access_date(page):
     assert "(accessed 2026-11-27)" in item.get_text()
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_live_source_with_archive_offers_both(page):
     item = entry(page, "office2025audit")
     hrefs = [a["href"] for a in item.find_all("a", class_="external")]
@@ -85,7 +85,7 @@ def test_live_source_with_archive_offers_both(page):
     assert "original link dead" not in item.get_text()
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_dead_source_links_its_archived_copy_instead(page):
     item = entry(page, "byrne2023direction")
     hrefs = [a["href"] for a in item.find_all("a", class_="external")]
@@ -94,7 +94,7 @@ def test_dead_source_links_its_archived_copy_instead(page):
     assert "(archived 2024-01-05) (original link dead)" in text
 
 
-@pytest.mark.sphinx("html", testroot="labels")
+@pytest.mark.sphinx("html", testroot="bibstyle")
 def test_bibliography_is_a_plain_list_without_deprecated_roles(page):
     html = str(page)
     assert "doc-biblioentry" not in html

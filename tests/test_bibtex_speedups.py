@@ -5,12 +5,12 @@ import filecmp
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
-import sitegen
 from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.markup import LaTeXParser
 
 from citetools.sphinxext.bibtex_speedups import _from_latex
+from testbed import sitegen
 
 from conftest import sphinx_build
 

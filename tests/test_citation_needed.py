@@ -10,13 +10,6 @@ def soup(app, name):
     return BeautifulSoup((app.outdir / name).read_text(), "html.parser")
 
 
-@pytest.fixture
-def built(app):
-    app.build()
-    assert "WARNING" not in app.warning.getvalue()
-    return app
-
-
 @pytest.mark.sphinx("html", testroot="citation-needed")
 def test_marker_is_a_visible_superscript_carrying_its_reason(built):
     markers = soup(built, "page.html").select("sup.citation-needed")

@@ -14,16 +14,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from linkserver import REGISTERED_DOI, FakeArchive, closed_port, running, serving
 
 from citetools import bibfile
 from citetools.cli import main
 from citetools.linkcheck import doi, wayback
 from citetools.linkcheck.classify import classify
+from testbed.linkserver import REGISTERED_DOI, FakeArchive, closed_port, running, serving
 
 from conftest import ROOTS
 
-ROOT = ROOTS / "test-linkcheck"
+ROOT = ROOTS / "test-linkcheck-sources"
 
 
 def make_root(dest: Path, **ports: int) -> Path:

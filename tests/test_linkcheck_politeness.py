@@ -9,12 +9,12 @@ import shutil
 from unittest import mock
 
 import pytest
-from linkserver import web
 from sphinx.builders.linkcheck import HyperlinkAvailabilityCheckWorker, RateLimit
 from test_linkcheck import citetools, records_of
 
 from citetools.linkcheck.politeness import HostGate
 from citetools.sphinxext import linkcheck_sources
+from testbed.linkserver import web
 
 from conftest import ROOTS
 
@@ -121,7 +121,7 @@ BIB_ENTRY = """@misc{{page{n},
 
 def test_per_host_limits_hold_against_loopback_hosts(tmp_path):
     root = tmp_path / "site"
-    shutil.copytree(ROOTS / "test-linkcheck", root)
+    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
     conf = root / "conf.py"
     conf.write_text(
         conf.read_text()
@@ -170,7 +170,7 @@ UNCITED_PAGE = (
 
 def test_links_checked_from_the_start_keep_their_page_and_only_shown_ones_are_reported(tmp_path):
     root = tmp_path / "site"
-    shutil.copytree(ROOTS / "test-linkcheck", root)
+    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
     with web(hosts=1, slow_seconds=0.1) as servers:
         port = servers[0].port
         (root / "references.bib").write_text(

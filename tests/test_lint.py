@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linkserver import running
 
 from citetools.cli import main
+from testbed.linkserver import running
 
 from conftest import PROJECT, copy_site
 

@@ -1,5 +1,6 @@
 """The real site as a reader finds it: pages, citations, sources, references."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,22 @@ def citation_links(soup: BeautifulSoup):
     return soup.select("article span.bibtex-citation a[href^='#']")
 
 
-def test_five_questions_each_on_its_own_page():
-    assert len(FAQ_PAGES) == 5
+def _questions_asked() -> list[str]:
+    """The questions of the authors' text (its "Q:" lines), as readers see them."""
+    seed = (PROJECT / "tests/data/seed-faq.txt").read_text(encoding="utf-8")
+    return [" ".join(q.split()) for q in re.findall(r"^\s*Q: (.+)$", seed, re.MULTILINE)]
+
+
+def _title(soup: BeautifulSoup) -> str:
+    heading = soup.find("h1")
+    for link in heading.select("a.headerlink"):
+        link.decompose()
+    return text_of(heading)
+
+
+def test_each_question_of_the_authors_is_one_page_titled_with_it(site_html):
+    titles = [_title(page(site_html, f"faq/{name}.html")) for name in FAQ_PAGES]
+    assert sorted(titles) == sorted(_questions_asked())
 
 
 def test_home_page_links_every_question(site_html):

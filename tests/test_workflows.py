@@ -1,5 +1,6 @@
-"""The CI configuration a fork can enable as it is: valid YAML, actions pinned to a release,
-and only make targets that exist."""
+"""The CI configuration a fork can enable as it is: valid YAML, actions pinned to a commit,
+and only make targets that exist. actionlint (`make lint`) checks the workflows' syntax and
+expressions; these tests check the project's own rules."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import yaml
 from conftest import PROJECT
 
 WORKFLOWS = sorted((PROJECT / ".github/workflows").glob("*.yml"))
-# owner/name@vMAJOR.MINOR.PATCH: a release, not a branch or a moving major tag.
-PINNED = re.compile(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@v\d+\.\d+\.\d+")
+# owner/name@<commit>  # vMAJOR.MINOR.PATCH: a tag can be moved, a commit cannot; the comment
+# names the release that commit was verified against in the action's own repository.
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>\S+?)(?:\s+#\s*(?P<version>\S+))?\s*$", re.M)
+PINNED = re.compile(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}")
+RELEASE = re.compile(r"v\d+\.\d+\.\d+")
 
 
 def _load(path):
@@ -39,13 +43,30 @@ def test_the_three_workflows_exist():
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
-def test_workflow_is_valid_and_pins_every_action(path):
+def test_workflow_is_valid_and_pins_every_action_to_a_commit(path):
     workflow = _load(path)
     assert workflow["name"] and _triggers(workflow) and workflow["jobs"]
-    for step in _steps(workflow):
-        assert "uses" in step or "run" in step, step
-        if "uses" in step:
-            assert PINNED.fullmatch(step["uses"]), f"{path.name}: pin {step['uses']} to a release"
+    uses = [step["uses"] for step in _steps(workflow) if "uses" in step]
+    assert all("uses" in step or "run" in step for step in _steps(workflow))
+    pins = USES.findall(path.read_text(encoding="utf-8"))
+    assert [action for action, _ in pins] == uses
+    for action, version in pins:
+        assert PINNED.fullmatch(action), f"{path.name}: pin {action} to a commit SHA"
+        assert RELEASE.fullmatch(version), f"{path.name}: say which release {action} is"
+
+
+def test_one_action_has_one_pin_across_the_workflows():
+    """Updating an action means updating every use of it: a commit always names the same
+    release, and one release is pinned to one commit."""
+    versions: dict[str, set[str]] = {}
+    commits: dict[tuple[str, str], set[str]] = {}
+    for path in WORKFLOWS:
+        for action, version in USES.findall(path.read_text(encoding="utf-8")):
+            name, commit = action.split("@")
+            versions.setdefault(action, set()).add(version)
+            commits.setdefault((name, version), set()).add(commit)
+    assert versions and all(len(found) == 1 for found in versions.values()), versions
+    assert all(len(found) == 1 for found in commits.values()), commits
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)

@@ -9,16 +9,15 @@ which is the question a bibliography needs answered.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote, unquote
+
+from citetools.doi import DOI_LINK
 
 #: Overrides the resolver, e.g. a fake on 127.0.0.1 in tests.
 RESOLVER_VARIABLE = "CITETOOLS_DOI_RESOLVER"
 DEFAULT_RESOLVER = "https://doi.org"
 #: The reader-facing DOI link, as the bibliography style renders it.
 READER_RESOLVER = "https://doi.org/"
-
-_DOI_LINK = re.compile(r"https?://(?:dx\.)?doi\.org/(?P<doi>10\.[^#?]+)(?:[?#].*)?", re.IGNORECASE)
 
 
 def reader_link(doi: str) -> str:
@@ -31,7 +30,7 @@ def registration_url(doi: str, base: str) -> str:
 
 def checked_uri(uri: str, base: str) -> str:
     """The URL linkcheck requests for ``uri``: DOI links become registration checks."""
-    match = _DOI_LINK.fullmatch(uri)
+    match = DOI_LINK.fullmatch(uri)
     if not match:
         return uri
     return registration_url(unquote(match["doi"]), base)

@@ -9,7 +9,9 @@ the ``claims-awaiting-sources`` directive, which lists every marker of the site.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
@@ -18,6 +20,13 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from citetools.findings import plural
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import ExtensionMetadata
+    from sphinx.writers.html5 import HTML5Translator
+    from sphinx.writers.text import TextTranslator
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +51,7 @@ class claims_list(nodes.General, nodes.Element):
 
 
 class CitationNeededRole(SphinxRole):
-    def run(self):
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         reason = " ".join(self.text.split())
         if not reason:
             logger.warning(
@@ -58,14 +67,14 @@ class CitationNeededRole(SphinxRole):
 
 
 class ClaimsAwaitingSources(Directive):
-    def run(self):
-        env = self.state.document.settings.env
-        env.citation_needed_report = env.docname
+    def run(self) -> list[nodes.Node]:
+        env: BuildEnvironment = self.state.document.settings.env
+        _set_report_page(env, env.docname)
         return [claims_list()]
 
 
 def _claim_sentence(marker: citation_needed) -> str:
-    paragraph = marker.parent
+    paragraph: nodes.Element | None = marker.parent
     while paragraph is not None and not isinstance(paragraph, nodes.TextElement):
         paragraph = paragraph.parent
     if paragraph is None:
@@ -86,14 +95,14 @@ def _claim_sentence(marker: citation_needed) -> str:
     return sentences[-1] if sentences else ""
 
 
-def _ancestors(node):
-    node = node.parent
-    while node is not None:
-        yield node
-        node = node.parent
+def _ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
 
 
-def collect_claims(app, doctree):
+def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     claims = []
     for number, marker in enumerate(doctree.findall(citation_needed), start=1):
@@ -111,40 +120,57 @@ def collect_claims(app, doctree):
     _all_claims(env)[env.docname] = claims
 
 
-def _all_claims(env) -> dict[str, list[Claim]]:
-    if not hasattr(env, "citation_needed_claims"):
-        env.citation_needed_claims = {}
-    return env.citation_needed_claims
+# The markers and the report page live on the environment, so that they are pickled
+# with it and survive incremental builds.
+def _all_claims(env: BuildEnvironment) -> dict[str, list[Claim]]:
+    claims: dict[str, list[Claim]] = vars(env).setdefault("citation_needed_claims", {})
+    return claims
+
+
+def _report_page(env: BuildEnvironment) -> str | None:
+    page: str | None = vars(env).get("citation_needed_report")
+    return page
+
+
+def _set_report_page(env: BuildEnvironment, docname: str | None) -> None:
+    if docname is None:
+        vars(env).pop("citation_needed_report", None)
+    else:
+        vars(env)["citation_needed_report"] = docname
 
 
 def _report_anchor(docname: str, anchor: str) -> str:
     return nodes.make_id(f"{docname}-{anchor}")
 
 
-def purge_claims(app, env, docname):
+def purge_claims(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _all_claims(env).pop(docname, None)
-    if getattr(env, "citation_needed_report", None) == docname:
-        del env.citation_needed_report
+    if _report_page(env) == docname:
+        _set_report_page(env, None)
 
 
-def merge_claims(app, env, docnames, other):
+def merge_claims(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
     _all_claims(env).update({d: c for d, c in _all_claims(other).items() if d in docnames})
-    report = getattr(other, "citation_needed_report", None)
+    report = _report_page(other)
     if report in docnames:
-        env.citation_needed_report = report
+        _set_report_page(env, report)
 
 
-def report_is_outdated(app, env, added, changed, removed):
+def report_is_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     """The report depends on every page: rebuild it whenever any page changes."""
-    report = getattr(env, "citation_needed_report", None)
+    report = _report_page(env)
     if report and (added | changed | removed) - {report}:
         return [report]
     return []
 
 
-def resolve_markers(app, doctree, fromdocname):
+def resolve_markers(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     builder = app.builder
-    report = getattr(app.env, "citation_needed_report", None)
+    report = _report_page(app.env)
     for marker in doctree.findall(citation_needed):
         if report:
             marker["refuri"] = (
@@ -156,7 +182,7 @@ def resolve_markers(app, doctree, fromdocname):
         placeholder.replace_self(_report(app, fromdocname))
 
 
-def _report(app, fromdocname):
+def _report(app: Sphinx, fromdocname: str) -> list[nodes.Element]:
     env = app.env
     builder = app.builder
     all_claims = _all_claims(env)
@@ -170,7 +196,7 @@ def _report(app, fromdocname):
             f"{_await(total)} a source."
         )
     )
-    result = [summary]
+    result: list[nodes.Element] = [summary]
     for docname in pages:
         title = env.titles[docname].astext() if docname in env.titles else docname
         section = nodes.section(ids=[nodes.make_id(f"claims-{docname}")])
@@ -194,15 +220,15 @@ def _report(app, fromdocname):
     return result
 
 
-def _reading_order(env):
+def _reading_order(env: BuildEnvironment) -> Callable[[str], tuple[int, str]]:
     order = {name: i for i, name in enumerate(_toctree_order(env))}
     return lambda docname: (order.get(docname, len(order)), docname)
 
 
-def _toctree_order(env):
-    seen = []
+def _toctree_order(env: BuildEnvironment) -> list[str]:
+    seen: list[str] = []
 
-    def walk(docname):
+    def walk(docname: str) -> None:
         if docname in seen:
             return
         seen.append(docname)
@@ -213,12 +239,12 @@ def _toctree_order(env):
     return seen
 
 
-def report_count(app, exception):
+def report_count(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None:
         return
     claims = _all_claims(app.env)
     total = sum(len(c) for c in claims.values())
-    report = getattr(app.env, "citation_needed_report", None)
+    report = _report_page(app.env)
     where = f" (listed on {report})" if report else ""
     logger.info(f"citation needed: {plural(total, 'claim')} {_await(total)} a source{where}")
 
@@ -227,7 +253,7 @@ def _await(count: int) -> str:
     return "awaits" if count == 1 else "await"
 
 
-def visit_citation_needed_html(self, node):
+def visit_citation_needed_html(self: HTML5Translator, node: nodes.Element) -> None:
     reason = self.attval(node["reason"])
     ids = " ".join(node["ids"])
     self.body.append(f'<sup class="citation-needed" id="{ids}">')
@@ -242,16 +268,16 @@ def visit_citation_needed_html(self, node):
     raise nodes.SkipNode
 
 
-def visit_citation_needed_text(self, node):
+def visit_citation_needed_text(self: TextTranslator, node: nodes.Element) -> None:
     self.add_text(MARKER_TEXT)
     raise nodes.SkipNode
 
 
-def visit_citation_needed_plain(self, node):
+def visit_citation_needed_plain(self: nodes.NodeVisitor, node: nodes.Element) -> None:
     raise nodes.SkipNode
 
 
-def setup(app):
+def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_node(
         citation_needed,
         html=(visit_citation_needed_html, None),

@@ -15,20 +15,26 @@ builders only: an ePub has no previews and keeps both as they were.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from docutils import nodes
 
 from citetools.sphinxext.html_pages import is_web_build
 
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
 SCRIPTS = ("citation-previews.js", "copy-link.js")
 
 
-def add_scripts(app) -> None:
+def add_scripts(app: Sphinx) -> None:
     if is_web_build(app):
         for script in SCRIPTS:
             app.add_js_file(script, loading_method="defer")
 
 
-def drop_repeated_titles(app, doctree, docname) -> None:
+def drop_repeated_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not is_web_build(app):
         return
     entries = {id_ for citation in doctree.findall(nodes.citation) for id_ in citation["ids"]}
@@ -38,7 +44,7 @@ def drop_repeated_titles(app, doctree, docname) -> None:
             reference.attributes.pop("reftitle", None)
 
 
-def setup(app):
+def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", add_scripts)
     app.connect("doctree-resolved", drop_repeated_titles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

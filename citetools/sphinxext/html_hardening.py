@@ -16,11 +16,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from bs4.element import AttributeValueList
 from sphinx.util import logging
 
 from citetools.sphinxext.html_pages import add_rewrite
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +47,9 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def policy(directives: dict[str, list[str]], script_hashes, style_hashes) -> str:
+def policy(
+    directives: dict[str, list[str]], script_hashes: Iterable[str], style_hashes: Iterable[str]
+) -> str:
     extra = {"script-src": sorted(script_hashes), "style-src": sorted(style_hashes)}
     parts = []
     for name, sources in directives.items():
@@ -48,21 +58,21 @@ def policy(directives: dict[str, list[str]], script_hashes, style_hashes) -> str
     return "; ".join(parts)
 
 
-def _set_meta(soup, key: str, value: str, content: str) -> None:
-    for old in soup.head.find_all("meta", attrs={key: value}):
+def _set_meta(soup: BeautifulSoup, head: Tag, key: str, value: str, content: str) -> None:
+    for old in head.find_all("meta", attrs={key: value}):
         old.decompose()
     meta = soup.new_tag("meta", attrs={key: value, "content": content})
     # The policy governs only what follows it, so it goes first after the charset.
-    charset = soup.head.find("meta", charset=True)
+    charset = head.find("meta", charset=True)
     if charset is not None:
         charset.insert_after(meta)
     else:
-        soup.head.insert(0, meta)
+        head.insert(0, meta)
 
 
-def _move_styles_to_svg_attributes(soup, page: str) -> None:
+def _move_styles_to_svg_attributes(soup: BeautifulSoup, page: str) -> None:
     for element in soup.find_all(style=True):
-        declarations = [d.split(":", 1) for d in element["style"].split(";") if d.strip()]
+        declarations = [d.split(":", 1) for d in str(element["style"]).split(";") if d.strip()]
         movable = element.name in {"svg", "path", "line", "circle", "g", "rect", "polyline"}
         if movable and all(len(d) == 2 and d[0].strip() in SVG_PRESENTATION for d in declarations):
             for prop, value in declarations:
@@ -80,50 +90,55 @@ def _move_styles_to_svg_attributes(soup, page: str) -> None:
             )
 
 
-def _mark_external_links(soup, own_host: str) -> None:
+def _mark_external_links(soup: BeautifulSoup, own_host: str) -> None:
     for link in soup.find_all(["a", "area"], href=True):
-        parts = urlsplit(link["href"])
+        parts = urlsplit(str(link["href"]))
         if parts.scheme in {"http", "https"} and parts.netloc != own_host:
             rel = list(link.get("rel") or [])
-            link["rel"] = rel + [r for r in EXTERNAL_REL if r not in rel]
+            link["rel"] = AttributeValueList(rel + [r for r in EXTERNAL_REL if r not in rel])
         # A printed page adds each link's address after it (faq.css), except
         # where the link's text already is that address.
         if link.get_text(strip=True) == link["href"]:
             classes = list(link.get("class") or [])
-            link["class"] = classes + ["url-shown"] if "url-shown" not in classes else classes
+            if "url-shown" not in classes:
+                link["class"] = AttributeValueList([*classes, "url-shown"])
 
 
-def _fix_aria(soup) -> None:
+def _fix_aria(soup: BeautifulSoup) -> None:
     for drawer, name in DRAWER_NAMES.items():
         for aside in soup.select(f"aside.{drawer}"):
             aside["aria-label"] = name
     for link in soup.select("a.headerlink"):
         heading = link.parent
+        if heading is None:
+            continue
         text = heading.get_text(" ", strip=True).removesuffix(link.get_text(strip=True))
         label = f"Copy link to this section: {text.strip()}"
         link["aria-label"] = label
         link["title"] = label
 
 
-def harden(app, page: str, soup) -> None:
-    if soup.head is None:
+def harden(app: Sphinx, page: str, soup: BeautifulSoup) -> None:
+    head = soup.head
+    if head is None:
         return
     _move_styles_to_svg_attributes(soup, page)
     _mark_external_links(soup, urlsplit(app.config.html_baseurl or "").netloc)
     _fix_aria(soup)
     scripts = {csp_hash(s.string or "") for s in soup.find_all("script") if not s.get("src")}
     styles = {csp_hash(s.string or "") for s in soup.find_all("style")}
-    _set_meta(soup, "name", "referrer", "no-referrer")
+    _set_meta(soup, head, "name", "referrer", "no-referrer")
     if app.config.html_hardening_csp_enabled:
         _set_meta(
             soup,
+            head,
             "http-equiv",
             "Content-Security-Policy",
             policy(app.config.html_hardening_csp, scripts, styles),
         )
 
 
-def setup(app):
+def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value(
         "html_hardening_csp",
         {"default-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"]},

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 #: Builders that produce the website; the ePub and others are left alone.
 WEB_BUILDERS = frozenset({"html", "dirhtml"})
 
-Rewrite = Callable[[object, str, BeautifulSoup], None]
+Rewrite = Callable[["Sphinx", str, BeautifulSoup], None]
 
 
 def is_web_build(app) -> bool:

@@ -18,8 +18,15 @@ assets this site does not use there:
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from citetools.sphinxext.html_pages import add_rewrite, is_web_build
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
 
 CODE_CSS = "pygments.css"
 UNUSED_CSS = frozenset({"styles/furo-extensions.css"})
@@ -27,12 +34,18 @@ SEARCH_ONLY_JS = frozenset({"documentation_options.js", "doctools.js", "sphinx_h
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
-def _filename(asset) -> str:
+def _filename(asset: object) -> str:
     """``_static/pygments.css`` -> ``pygments.css``."""
     return str(getattr(asset, "filename", asset)).removeprefix("_static/")
 
 
-def trim_assets(app, pagename, templatename, context, doctree) -> None:
+def trim_assets(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
     if not is_web_build(app):
         return
     has_code = 'class="highlight' in context.get("body", "")
@@ -47,22 +60,29 @@ def trim_assets(app, pagename, templatename, context, doctree) -> None:
         ]
 
 
-def drop_second_viewport(app, pagename, templatename, context, doctree) -> None:
+def drop_second_viewport(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
     # Every builder: the ePub's layout (Sphinx's basic theme) writes one too.
     if "metatags" in context:
         context["metatags"] = _VIEWPORT.sub("", context["metatags"])
 
 
-def drop_unused_icons(app, page: str, soup) -> None:
+def drop_unused_icons(app: Sphinx, page: str, soup: BeautifulSoup) -> None:
     used = {
-        use.get("href", use.get("xlink:href", "")).removeprefix("#") for use in soup.find_all("use")
+        str(use.get("href", use.get("xlink:href", ""))).removeprefix("#")
+        for use in soup.find_all("use")
     }
     for symbol in soup.select("svg > symbol[id]"):
         if symbol["id"] not in used:
             symbol.decompose()
 
 
-def setup(app):
+def setup(app: Sphinx) -> ExtensionMetadata:
     # After the theme and the other extensions have added their assets.
     app.connect("html-page-context", trim_assets, priority=900)
     app.connect("html-page-context", drop_second_viewport, priority=900)

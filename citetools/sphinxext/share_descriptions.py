@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING, Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from citetools.sphinxext.html_pages import is_web_build
+
+if TYPE_CHECKING:
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
 
 NOT_PROSE = "a.headerlink, sup.citation-needed, .citation-list, section#sources"
 
 
-def _without_citations(paragraph) -> str:
+def _without_citations(paragraph: Tag) -> str:
     for citation in paragraph.select(".bibtex-citation"):
         # "(Rogers et al., 2019)" goes; "Rogers et al. (2019) found" is part of the sentence.
         if citation.get_text().lstrip().startswith("("):
@@ -66,7 +72,13 @@ def describe(body_html: str, limit: int) -> str:
     return cut + "…"
 
 
-def add_description(app, pagename, templatename, context, doctree) -> None:
+def add_description(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
     if not is_web_build(app) or doctree is None:
         return
     meta = dict(context.get("meta") or {})
@@ -82,7 +94,7 @@ def add_description(app, pagename, templatename, context, doctree) -> None:
         context["metatags"] = context.get("metatags", "") + tag
 
 
-def setup(app):
+def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("share_description_length", 200, "html", types=frozenset({int}))
     # Before sphinxext-opengraph (priority 500), which keeps a description it finds.
     app.connect("html-page-context", add_description, priority=400)

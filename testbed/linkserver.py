@@ -1,13 +1,13 @@
 """A web server on loopback with one path per behaviour a cited source can show, and a
 fake Internet Archive.
 
-Started by the link-checking tests, and by bench/linkcheck.py; counts the requests each
-path receives so that a test can tell whether a link was requested at all (cache, dead
-originals), and per host (the Host header) how many requests were in flight at once,
-when each started and which User-Agent sent it. The query string is ignored: ``/ok?n=1``
-and ``/ok?n=2`` are two links to one behaviour. ``web()`` serves the same paths on many
-loopback addresses (127.0.0.2, 127.0.0.3, ...: every 127/8 address reaches this machine),
-so that one process plays many hosts.
+Started by the link-checking tests, and by the link-check benchmark (bench/linkcheck.py);
+counts the requests each path receives so that a test can tell whether a link was
+requested at all (cache, dead originals), and per host (the Host header) how many
+requests were in flight at once, when each started and which User-Agent sent it. The
+query string is ignored: ``/ok?n=1`` and ``/ok?n=2`` are two links to one behaviour.
+``web()`` serves the same paths on many loopback addresses (127.0.0.2, 127.0.0.3, ...:
+every 127/8 address reaches this machine), so that one process plays many hosts.
 
 ``FakeArchive`` answers as the Wayback Machine's availability API
 (``/wayback/available?url=...&timestamp=YYYYMMDD``) and Save Page Now's API (``POST

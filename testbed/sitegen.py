@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import random
 import re
-import runpy
 import shutil
 from pathlib import Path
+
+from citetools import siteconf
 
 PROJECT = Path(__file__).resolve().parents[1]
 # Directories the site's conf.py refers to (theme files, templates).
@@ -270,8 +271,8 @@ def bibtex_extensions(extensions: list[str], project: Path = PROJECT) -> list[st
 
 
 def read_config(site: Path) -> dict:
-    """The settings *site*'s conf.py makes (it is plain Python, run as Sphinx runs it)."""
-    return runpy.run_path(str(site / "conf.py"))
+    """The settings *site*'s conf.py makes, read as the build and ``citetools lint`` read them."""
+    return siteconf.read(site / siteconf.FILENAME)
 
 
 def copy_site(project: Path, dest: Path) -> Path:
@@ -280,8 +281,7 @@ def copy_site(project: Path, dest: Path) -> Path:
     dest.mkdir(parents=True)
     _copy_site_config(dest, project)
     names = set(config.get("bibtex_bibfiles", []))
-    for pattern in config.get("include_patterns", ["**"]):
-        names.update(str(p.relative_to(project)) for p in project.glob(pattern))
+    names.update(str(p.relative_to(project)) for p in siteconf.page_sources(project, config))
     for name in sorted(names):
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(project / name, dest / name)

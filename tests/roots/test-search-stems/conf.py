@@ -1,0 +1,3 @@
+extensions = ["myst_parser", "citetools.sphinxext.search_stems"]
+exclude_patterns = ["_build"]
+nitpicky = True

@@ -1,0 +1,69 @@
+"""bibtex_speedups on a small site of the FAQ's shape: every citation resolves to its entry,
+each answer lists its own sources, and the pages are those sphinxcontrib-bibtex writes."""
+
+from __future__ import annotations
+
+import filecmp
+
+import pybtex.plugin
+import pytest
+import sphinxcontrib.bibtex.plugin
+from pybtex.richtext import Text
+
+from conftest import page
+
+ROOT = "bibtex-speedups"
+SPEEDUPS = "citetools.sphinxext.bibtex_speedups"
+PAGES = ["faq/training.html", "faq/evidence.html", "references.html", "index.html"]
+
+
+@pytest.fixture
+def upstream():
+    """Undo the speedups' module-level patches after the test, and on demand within it:
+    they would otherwise stay for every later build in this process."""
+    saved = (
+        pybtex.plugin.entry_points,
+        sphinxcontrib.bibtex.plugin.entry_points,
+        Text.__dict__["from_latex"],
+    )
+
+    def restore() -> None:
+        pybtex.plugin.entry_points, sphinxcontrib.bibtex.plugin.entry_points = saved[:2]
+        Text.from_latex = saved[2]
+
+    yield restore
+    restore()
+
+
+def _sources(html) -> list[str]:
+    return [li.get_text("", strip=True).split("]")[0] + "]" for li in html.select(".citation")]
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_each_answer_lists_its_own_sources_and_references_lists_all(upstream, built):
+    assert _sources(page(built, "faq/training.html")) == ["[RMB19]"]
+    assert _sources(page(built, "faq/evidence.html")) == ["[PPK+18]", "[RMB19]"]
+    assert sorted(_sources(page(built, "references.html"))) == [
+        "[OfficeotCComptroller25]",
+        "[PPK+18]",
+        "[RMB19]",
+    ]
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_every_citation_links_to_an_entry_of_its_own_page(upstream, built):
+    html = page(built, "faq/training.html")
+    links = html.select(".bibtex-citation a")
+    assert [a.get_text() for a in links] == ["RMB19", "RMB19"]
+    assert all(html.find(id=a["href"].lstrip("#")) for a in links)
+    assert "see" in links[0].parent.get_text() and "p. 5" in links[0].parent.get_text()
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_the_pages_are_those_sphinxcontrib_bibtex_writes(upstream, built, make_app, tmp_path):
+    upstream()
+    without = {"extensions": ["myst_parser", "sphinxcontrib.bibtex"]}
+    plain = make_app("html", srcdir=built.srcdir, builddir=tmp_path, confoverrides=without)
+    plain.build()
+    assert SPEEDUPS not in plain.extensions
+    assert filecmp.cmpfiles(built.outdir, plain.outdir, PAGES, shallow=False)[0] == PAGES

@@ -1,0 +1,77 @@
+"""The finished pages' privacy, security and accessibility fixes, as a browser reads them."""
+
+from __future__ import annotations
+
+import pytest
+
+from citetools.sphinxext.html_hardening import csp_hash
+
+from conftest import page
+
+ROOT = "html-hardening"
+
+
+def _policy(html) -> dict[str, list[str]]:
+    (meta,) = html.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    return {d.split()[0]: d.split()[1:] for d in meta["content"].split("; ")}
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_the_policy_comes_first_and_allows_only_the_pages_own_inline_code(built):
+    html = page(built)
+    metas = html.head.find_all("meta")
+    assert metas[0].has_attr("charset")
+    assert metas[1]["http-equiv"] == "Content-Security-Policy"
+    policy = _policy(html)
+    inline_scripts = [s.string or "" for s in html.find_all("script") if not s.get("src")]
+    inline_styles = [s.string or "" for s in html.find_all("style")]
+    assert inline_scripts and inline_styles  # the theme's, which the policy must allow
+    assert policy["script-src"] == ["'self'", *sorted({csp_hash(s) for s in inline_scripts})]
+    assert policy["style-src"] == ["'self'", *sorted({csp_hash(s) for s in inline_styles})]
+    assert policy["object-src"] == ["'none'"]
+    assert not html.find_all(style=True)
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_links_that_leave_the_site_send_no_referrer(built):
+    html = page(built)
+    assert html.find("meta", attrs={"name": "referrer"})["content"] == "no-referrer"
+    rels = {a["href"]: a.get("rel") for a in html.select("a.reference")}
+    assert rels["https://journals.example/study"] == ["noopener", "noreferrer"]
+    assert rels["https://example.org/faq/other.html"] is None
+    assert rels["#who-answers-the-call"] is None
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_heading_links_and_drawers_are_named_for_screen_readers(built):
+    html = page(built)
+    labels = [a["aria-label"] for a in html.select("a.headerlink")]
+    assert labels == [
+        "Copy link to this section: Questions",
+        "Copy link to this section: Who answers the call?",
+    ]
+    names = {aside["aria-label"] for aside in html.select("aside")}
+    assert {"Site menu", "On this page"} <= names
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_a_printed_page_does_not_repeat_a_link_that_shows_its_address(built):
+    shown = [a.get_text() for a in page(built).select("a.url-shown")]
+    assert shown == ["https://journals.example/study"]
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, confoverrides={"html_hardening_csp_enabled": False})
+def test_make_serve_turns_the_policy_off(built):
+    html = page(built)
+    assert not html.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert html.find("meta", attrs={"name": "referrer"})
+
+
+# A copy of its own: the test changes the page.
+@pytest.mark.sphinx("html", testroot=ROOT, srcdir="html-hardening-inline-style")
+def test_an_inline_style_the_policy_would_block_is_a_warning_naming_the_page(app, warning):
+    (app.srcdir / "index.md").write_text(
+        '# Questions\n\n<span style="color: red">Red</span>\n', encoding="utf-8"
+    )
+    app.build()
+    assert "index.html: <span style='color: red'> is blocked" in warning.getvalue()

@@ -11,6 +11,7 @@ PORT        ?= 8000
 # Stamps record which pinned set the venv holds; editing a requirements file
 # (or pyproject.toml) reinstalls on the next make.
 DOCS_STAMP = $(VENVDIR)/.installed-docs
+PDF_STAMP  = $(VENVDIR)/.installed-pdf
 TEST_STAMP = $(VENVDIR)/.installed-test
 
 .DEFAULT_GOAL := help
@@ -26,7 +27,11 @@ $(DOCS_STAMP): requirements.txt pyproject.toml
 	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-$(TEST_STAMP): $(DOCS_STAMP) requirements-test.txt
+$(PDF_STAMP): $(DOCS_STAMP) requirements-pdf.txt
+	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-pdf.txt
+	@touch $@
+
+$(TEST_STAMP): $(DOCS_STAMP) $(PDF_STAMP) requirements-test.txt
 	$(VENVDIR)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	@touch $@
 
@@ -34,12 +39,21 @@ $(TEST_STAMP): $(DOCS_STAMP) requirements-test.txt
 venv: $(TEST_STAMP)  ## Create .venv with every pinned dependency.
 
 .PHONY: html
-html: $(DOCS_STAMP)  ## Build the site into _build/html.
+# The site offers the PDF and the ePub for download: both are built and copied in.
+html: $(DOCS_STAMP) epub pdf  ## Build the site, with the PDF and the ePub, into _build/html.
 	$(SPHINXBUILD) -M html . $(BUILDDIR) $(SPHINXOPTS)
+	cp $(BUILDDIR)/pdf/co-responder-faq.pdf $(BUILDDIR)/epub/co-responder-faq.epub $(BUILDDIR)/html/
 
 .PHONY: epub
 epub: $(DOCS_STAMP)  ## Build the ePub into _build/epub.
 	$(SPHINXBUILD) -M epub . $(BUILDDIR) $(SPHINXOPTS)
+
+# -- The PDF edition (citetools/pdfbook.py, WeasyPrint) ---------------------------
+PAPER ?= letter
+
+.PHONY: pdf
+pdf: $(PDF_STAMP)  ## Build the printable PDF: _build/pdf/co-responder-faq.pdf (PAPER=a4 for A4).
+	$(VENVDIR)/bin/python -m citetools.pdfbook --builddir $(BUILDDIR) --paper $(PAPER)
 
 .PHONY: serve
 # The page's Content-Security-Policy would block the live-reload script autobuild injects.
@@ -67,7 +81,7 @@ lint: $(TEST_STAMP)  ## Check the code: ruff, ruff format, codespell, mypy --str
 	done; test -z "$$failed" || { echo "make lint: failed: $${failed#, }" >&2; exit 1; }
 
 .PHONY: test
-test: lint check $(TEST_STAMP)  ## Run the code and content checks, then the test suite.
+test: lint check $(TEST_STAMP)  ## Run the code and content checks, then the test suite (site, ePub, PDF).
 	$(VENVDIR)/bin/python -m pytest
 
 # Link checking: `citetools links --check` runs Sphinx's linkcheck builder (log in

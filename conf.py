@@ -219,6 +219,8 @@ epub_language = language
 # plain name; the NCX table of contents repeats it and must match.
 epub_uid = epub_identifier = "greenfield-peoples-budget-co-responder-faq"
 epub_scheme = "URN"
+# The file the site offers for download beside the PDF (make html copies both in).
+epub_basename = "co-responder-faq"
 # furo's stylesheet is written for browsers; e-readers get Sphinx's basic theme.
 epub_theme = "epub"
 epub_css_files = ["faq-epub.css"]
@@ -238,6 +240,7 @@ epub_exclude_files = [
             "doctools.js",
             "documentation_options.js",
             "faq.css",
+            "faq-pdf.css",
             "favicon.svg",
             "language_data.js",
             "minus.png",

@@ -42,6 +42,8 @@ TARGETS = {
     "linkcheck_500_s": ("<=", 10),
     "linkcheck_cached_s": ("<=", 0.2),
     "linkcheck_vs_lychee": ("<=", 1.0),
+    "pdf_s": ("<=", 10),
+    "pdf_mb": ("<=", 1),
 }
 
 
@@ -67,6 +69,8 @@ QUICK = Size(1, False, 20, 10, 200, 200, 20, 0.2)
 class Run:
     seconds: float
     peak_mb: float
+    # CPU time of the process (user + system): what a busy machine does not inflate.
+    cpu_s: float = 0.0
 
 
 def run_process(command: list[str], cwd: Path) -> Run:
@@ -82,7 +86,7 @@ def run_process(command: list[str], cwd: Path) -> Run:
             output.seek(0)
             log = output.read().decode(errors="replace")[-3000:]
             raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{log}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def sphinx_build(source: Path, out: Path, builder: str) -> Run:
@@ -235,6 +239,38 @@ def measure_links(size: Size, work: Path) -> dict:
     }
 
 
+def measure_pdf(size: Size, work: Path) -> dict:
+    """``make pdf`` from nothing: the single-page build, the book and its layout."""
+    command = [sys.executable, "-m", "citetools.pdfbook", "--srcdir", str(PROJECT)]
+    last = work / "last"
+
+    def build() -> Run:
+        out = Path(tempfile.mkdtemp(dir=work))
+        try:
+            run = run_process([*command, "--builddir", str(out)], work)
+            shutil.rmtree(last, ignore_errors=True)
+            shutil.copytree(out / "pdf", last, ignore=shutil.ignore_patterns("doctrees"))
+        finally:
+            shutil.rmtree(out)
+        return run
+
+    runs = repeat(size, pdf=build)["pdf"]
+    from pypdf import PdfReader  # a test dependency, as `make bench` installs them
+
+    pdf = last / "co-responder-faq.pdf"
+    pages = len(PdfReader(pdf).pages)
+    return {
+        "pdf_s": median(runs),
+        "pdf_mb": pdf.stat().st_size / 1024 / 1024,
+        "pdf_pages": pages,
+        "pdf_cpu_s": statistics.median(r.cpu_s for r in runs),
+        "samples": {"pdf_s": [r.seconds for r in runs], "pdf_cpu_s": [r.cpu_s for r in runs]},
+        "site": "the real site, US Letter",
+        "note": f"{pages} pages, {pdf.stat().st_size / 1024:.0f} KB, "
+        f"{statistics.median(r.cpu_s for r in runs):.1f} s of CPU a build",
+    }
+
+
 def machine() -> dict:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
@@ -257,6 +293,7 @@ PARTS = {
     "scale": measure_scale,
     "lint": measure_lint,
     "link check": measure_links,
+    "pdf": measure_pdf,
 }
 
 

@@ -108,6 +108,8 @@ def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
     for number, marker in enumerate(doctree.findall(citation_needed), start=1):
         anchor = f"citation-needed-{number}"
         marker["ids"] = [anchor]
+        # The singlehtml builder resolves every page's markers as the root page's.
+        marker["docname"] = env.docname
         claims.append(
             Claim(
                 docname=env.docname,
@@ -176,7 +178,7 @@ def resolve_markers(app: Sphinx, doctree: nodes.document, fromdocname: str) -> N
             marker["refuri"] = (
                 builder.get_relative_uri(fromdocname, report)
                 + "#"
-                + _report_anchor(fromdocname, marker["ids"][0])
+                + _report_anchor(marker.get("docname", fromdocname), marker["ids"][0])
             )
     for placeholder in doctree.findall(claims_list):
         placeholder.replace_self(_report(app, fromdocname))
@@ -295,4 +297,4 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-get-outdated", report_is_outdated)
     app.connect("doctree-resolved", resolve_markers)
     app.connect("build-finished", report_count)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

@@ -43,8 +43,13 @@ def field_line(name: str, value: str) -> str:
 def _closing_line(bib: BibFile, entry: BibEntry) -> int:
     """The 1-based line of the entry's closing brace."""
     for block in bib.library.entries:
-        if block.start_line + 1 == entry.line and block.key == entry.key:
-            raw: str = block.raw
+        start, raw = block.start_line, block.raw
+        if (
+            start is not None
+            and raw is not None
+            and start + 1 == entry.line
+            and block.key == entry.key
+        ):
             return entry.line + raw.rstrip().count("\n")
     raise InsertError(entry.line, f"`{entry.key}`: cannot find where the entry ends")
 

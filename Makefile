@@ -99,7 +99,7 @@ linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archive; report: 
 
 # -- Performance (bench/) -------------------------------------------------------
 .PHONY: bench
-bench: $(TEST_STAMP)  ## Time builds, lint and link check at scale; writes _build/bench.json.
+bench: $(TEST_STAMP)  ## Time builds, lint and link check (against lychee) at scale; writes _build/bench.json.
 	$(VENVDIR)/bin/python -m bench.run --out $(BUILDDIR)/bench.json
 
 # Upstream's own test suites with our patches of their code loaded (needs the

@@ -73,22 +73,33 @@ suppress_warnings = ["bibtex.duplicate_citation"]
 # record ($CITETOOLS_DOI_RESOLVER, default https://doi.org) and skips links found working
 # within the cache's age.
 
-# Enough parallel requests that a few slow hosts do not hold up the rest; the sources
-# are spread over dozens of hosts, so no single host sees many at once.
+# Enough parallel requests that a few slow hosts do not hold up the rest; what one host
+# sees is capped by the two per-host limits below, whatever the number of workers.
 linkcheck_workers = 32
+# Per-host politeness, as a careful crawler behaves: at most two requests at once to one
+# host (the two connections per server that HTTP/1.1 long asked of clients, RFC 2616
+# section 8.1.4) and one second between the starts of two requests to it (lychee's
+# "conservative" setting, and the Crawl-delay many sites ask for). A page of sources from
+# one newspaper is then checked at a reader's pace, not in a burst that earns a 429.
+citetools_linkcheck_host_concurrency = 2
+citetools_linkcheck_host_interval = 1.0
+# Hosts see who is asking and where the sources are cited ({baseurl}: html_baseurl); the
+# "Mozilla/5.0 (compatible; ...)" form is the one crawlers use and sites expect.
+citetools_linkcheck_user_agent = "Mozilla/5.0 (compatible; co-responder-faq-linkcheck; +{baseurl})"
 # News and government sites can take several seconds; a host silent for longer is
 # reported as a timeout, not as broken.
 linkcheck_timeout = 15
 linkcheck_report_timeouts_as_broken = False
 # One more try before calling a link broken: a dropped connection is often transient.
 linkcheck_retries = 2
-# Longest wait per host for a 429 answer (Retry-After is honoured up to this), after
-# which the link is reported as rate-limited, not broken.
+# Longest wait in all per host for a run of 429 answers, counted from the first: a
+# Retry-After is honoured up to this, and without one Sphinx's doubling back-off (60 s,
+# then 120 s, ...) stops once its total would pass it. The link is then reported as
+# rate-limited, not broken (citetools.sphinxext.linkcheck_sources.limit_rate).
 linkcheck_rate_limit_timeout = 120.0
 citetools_linkcheck_cache_days = 7
-# Sphinx sends its browser-like User-Agent ending in "Sphinx/<version>", and only the
-# headers of the first matching entry here; "*" gives every host the Accept headers a
-# browser sends, without which some servers answer 406 or 403.
+# Sphinx sends only the headers of the first matching entry here; "*" gives every host
+# the Accept headers a browser sends, without which some servers answer 406 or 403.
 linkcheck_request_headers = {
     "*": {
         "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",

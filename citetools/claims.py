@@ -8,6 +8,7 @@ fails when more than N citation-needed markers remain.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from citetools.findings import display_path, plural
 _ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "pages", nargs="*", type=Path, metavar="PAGE", help="pages (default: index.md, faq/*.md)"
     )
@@ -48,7 +49,7 @@ def _counts(paragraphs: int, cited: int, needed: int) -> str:
     )
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     paths = args.pages or default_pages()
     if not paths:
         print(

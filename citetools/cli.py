@@ -22,6 +22,7 @@ COMMANDS = {
     "add": ("citetools.add", "Add a source to references.bib from its DOI or web address."),
     "claims": ("citetools.claims", "Count cited and uncited paragraphs per FAQ page."),
     "links": ("citetools.links", "Report broken source links by entry and line of references.bib."),
+    "archive": ("citetools.archive", "Add an archived copy (Wayback Machine) to every web source."),
 }
 
 

@@ -6,20 +6,26 @@ Reads Sphinx's ``linkcheck`` results (``_build/linkcheck/output.json``) and writ
 ``make linkcheck`` does; when nothing changed since the last run and the cache has every
 link as working, the report is answered from the cache without starting Sphinx.
 
+For a broken source without an archived copy, the report names the Wayback Machine's
+snapshot closest to the entry's ``urldate`` and the lines to add (``archiveurl``,
+``archivedate``, ``urlstatus = {dead}``); ``--fix`` writes them into the bibliography,
+changing nothing else (:mod:`citetools.bibinsert`).
+
 Exit status: 0 no link broken, 1 a source (or a link in a page) broken, 2 unreadable
 input or a failed Sphinx run, 3 network unreachable (no host answered at all).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
-import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from citetools import bibfile
 from citetools.findings import display_path, plural
 from citetools.linkcheck import report
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache, now
@@ -30,7 +36,7 @@ OFFLINE = 3
 SPHINX_LOG = "sphinx.log"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check",
         action="store_true",
@@ -39,6 +45,12 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="check every link again, however recently it worked"
+    )
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="write the archived copy of each broken source into the bibliography "
+        "(archiveurl, archivedate, urlstatus = {dead})",
     )
     parser.add_argument(
         "--format",
@@ -55,6 +67,8 @@ def add_arguments(parser) -> None:
 
 
 def _run_sphinx(srcdir: Path, builddir: Path, outdir: Path, no_cache: bool) -> None:
+    import subprocess
+
     outdir.mkdir(parents=True, exist_ok=True)
     # A stale result must never pass for this run's.
     for name in ("output.json", "output.txt", report.JSON_NAME, "links-manifest.json"):
@@ -76,7 +90,7 @@ def _run_sphinx(srcdir: Path, builddir: Path, outdir: Path, no_cache: bool) -> N
         subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=environment, check=False)
 
 
-def _read_output(outdir: Path) -> list[dict] | None:
+def _read_output(outdir: Path) -> list[dict[str, Any]] | None:
     try:
         text = (outdir / "output.json").read_text(encoding="utf-8")
         return [json.loads(line) for line in text.splitlines() if line.strip()]
@@ -84,7 +98,7 @@ def _read_output(outdir: Path) -> list[dict] | None:
         return None
 
 
-def _all_cached(outdir: Path, srcdir: Path, cache: LinkCache) -> dict | None:
+def _all_cached(outdir: Path, srcdir: Path, cache: LinkCache) -> dict[str, datetime] | None:
     """The cache's dates for every link, if a rerun of Sphinx would learn nothing new."""
     manifest, lines = Manifest.read(outdir), _read_output(outdir)
     if manifest is None or lines is None or not manifest.unchanged(srcdir):
@@ -96,7 +110,56 @@ def _all_cached(outdir: Path, srcdir: Path, cache: LinkCache) -> dict | None:
     return fresh if needed <= fresh.keys() else None
 
 
-def run(args) -> int:
+def _fix(records: list[report.Record], srcdir: Path) -> int:
+    """Write each record's fix into its bibliography; 2 if a file could not take them."""
+    from citetools import bibinsert
+    from citetools.fmt import write_atomically
+
+    by_file: dict[str, dict[str, dict[str, str]]] = {}
+    for record in records:
+        if record.fix and record.key:
+            by_file.setdefault(record.file, {})[record.key.strip()] = record.fix
+    status = 0
+    for name, additions in by_file.items():
+        path = srcdir / name
+        try:
+            text, inserted = bibinsert.add_fields(path, additions)
+        except bibinsert.InsertError as error:
+            print(f"{display_path(path)}:{error.line}: {error.message}", file=sys.stderr)
+            status = 2
+            continue
+        write_atomically(path, text)
+        for done in inserted:
+            print(f"{display_path(path)}:{done.line}: {done.key}: fixed, added:")
+            print("\n".join(done.lines))
+    return status
+
+
+def _records(
+    srcdir: Path, manifest: Manifest, results: report.Results
+) -> list[report.Record] | None:
+    """One record per link of each bibliography and page; a broken source's with the
+    closest archived copy. None (and a message) when a bibliography cannot be read."""
+    from citetools import bibfile
+    from citetools.linkcheck import wayback
+
+    records: list[report.Record] = []
+    fields_by_key: dict[str, dict[str, str]] = {}
+    for name in manifest.bibfiles:
+        try:
+            bib = bibfile.read(srcdir / name)
+        except bibfile.UnreadableBibFile as error:
+            print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
+            return None
+        records += report.bib_records(bib, name, results, manifest.doi_resolver)
+        fields_by_key.update({entry.key: entry.fields for entry in bib.entries})
+    records += report.page_records(results, {r.checked for r in records})
+    if not report.offline(records):
+        report.suggest_snapshots(records, fields_by_key, wayback.closest)
+    return records
+
+
+def run(args: argparse.Namespace) -> int:
     srcdir = args.srcdir.resolve()
     builddir = (args.builddir or srcdir / "_build").resolve()
     outdir = builddir / "linkcheck"
@@ -124,15 +187,15 @@ def run(args) -> int:
         else {uri: cache.checked[uri] for uri in manifest.cached if uri in cache.checked}
     )
     results = report.Results.read(lines, cached, manifest.ignore, manifest.timeout)
-    records = []
-    for name in manifest.bibfiles:
-        try:
-            bib = bibfile.read(srcdir / name)
-        except bibfile.UnreadableBibFile as error:
-            print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
+    last = report.read_json(outdir) if from_cache is not None else None
+    if last is not None:
+        # Nothing changed since the report was written: its records, with this run's dates.
+        records = report.refresh(last, results, manifest.doi_resolver)
+    else:
+        read = _records(srcdir, manifest, results)
+        if read is None:
             return 2
-        records += report.bib_records(bib, name, results, manifest.doi_resolver)
-    records += report.page_records(results, {r.checked for r in records})
+        records = read
 
     when = now()
     if report.offline(records):
@@ -175,10 +238,13 @@ def run(args) -> int:
             "linkcheck: nothing changed since the last run and every link worked within "
             f"{manifest.cache_days:g} days: answered from the cache (--no-cache checks again)"
         )
+    fixed = _fix(records, srcdir) if args.fix else 0
     sources = [r for r in records if r.key]
     print(
         f"linkcheck: {plural(len(sources), 'source link')}, "
         f"{plural(len(records) - len(sources), 'other link')}: "
         f"{report.counts(records) or 'none'}; report: {display_path(outdir / report.MARKDOWN_NAME)}"
     )
+    if fixed:
+        return fixed
     return 1 if any(r.status == BROKEN for r in records) else 0

@@ -9,14 +9,17 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from citetools import bibfile
 from citetools.cli import main
-from citetools.linkcheck import doi
+from citetools.linkcheck import doi, wayback
 from citetools.linkcheck.classify import classify
-from testbed.linkserver import REGISTERED_DOI, closed_port, serving
+from testbed.linkserver import REGISTERED_DOI, FakeArchive, closed_port, running, serving
 
 from conftest import ROOTS
 
@@ -50,16 +53,25 @@ def citetools(*args: str) -> tuple[int, str, str]:
 
 
 @contextlib.contextmanager
-def resolver(url: str):
-    previous = os.environ.get(doi.RESOLVER_VARIABLE)
-    os.environ[doi.RESOLVER_VARIABLE] = url
+def environment(**values: str):
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            del os.environ[doi.RESOLVER_VARIABLE]
-        else:
-            os.environ[doi.RESOLVER_VARIABLE] = previous
+        for name, value in previous.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
+
+
+def resolver(url: str):
+    return environment(**{doi.RESOLVER_VARIABLE: url})
+
+
+#: The fake archive's captures of the page that is not found (its urldate: 2020-05-01).
+NOT_FOUND_CAPTURES = ["20190101000000", "20200503101500", "20230101000000"]
 
 
 def records_of(root: Path) -> list[dict]:
@@ -75,22 +87,30 @@ def record(records: list[dict], key: str, field: str) -> dict:
 def site(tmp_path_factory):
     """The test root checked once; the servers stay up for the module's tests."""
     with serving() as server, serving() as busy_server:
-        root = make_root(
-            tmp_path_factory.mktemp("linkcheck") / "site",
-            PORT=server.port,
-            BUSY_PORT=busy_server.port,
-            CLOSED=closed_port(),
-        )
-        with resolver(f"http://127.0.0.1:{server.port}"):
-            code, out, err = citetools("--check", "--srcdir", str(root))
-            yield {
-                "root": root,
-                "server": server,
-                "code": code,
-                "out": out,
-                "err": err,
-                "records": records_of(root),
-            }
+        captures = {f"http://127.0.0.1:{server.port}/not-found": NOT_FOUND_CAPTURES}
+        with running(FakeArchive(captures)) as archive:
+            root = make_root(
+                tmp_path_factory.mktemp("linkcheck") / "site",
+                PORT=server.port,
+                BUSY_PORT=busy_server.port,
+                CLOSED=closed_port(),
+            )
+            with environment(
+                **{
+                    doi.RESOLVER_VARIABLE: f"http://127.0.0.1:{server.port}",
+                    wayback.API_VARIABLE: archive.base,
+                }
+            ):
+                code, out, err = citetools("--check", "--srcdir", str(root))
+                yield {
+                    "root": root,
+                    "server": server,
+                    "archive": archive,
+                    "code": code,
+                    "out": out,
+                    "err": err,
+                    "records": records_of(root),
+                }
 
 
 BEHAVIOURS = [
@@ -143,17 +163,62 @@ def test_a_permanent_redirect_names_the_new_address(site):
     assert "replace the url" in found["info"]
 
 
-def test_a_broken_url_without_archive_says_to_add_one(site):
-    info = record(site["records"], "notfound2020", "url")["info"]
-    assert info.startswith("404 Not Found")
-    assert "archiveurl" in info and "urlstatus = {dead}" in info
-    assert "https://web.archive.org/web/*/http://127.0.0.1:" in info
+def test_a_broken_url_without_archive_names_its_closest_snapshot(site):
+    found = record(site["records"], "notfound2020", "url")
+    snapshot = site["archive"].snapshot_url(found["url"], "20200503101500")
+    assert found["info"] == (
+        "404 Not Found: if the page moved, update url; if it is gone, the closest archived "
+        f"copy is {snapshot} (captured 2020-05-03): add these lines to notfound2020 "
+        "(`citetools links --fix` writes them)"
+    )
+    # Asked for the day the source was read.
+    assert (found["url"], "20200501") in site["archive"].lookups
+    lines = [
+        f"  archiveurl = {{{snapshot}}},",
+        "  archivedate = {2020-05-03},",
+        "  urlstatus = {dead},",
+    ]
+    out = site["out"].splitlines()
+    start = out.index(next(line for line in out if ": broken: notfound2020 url " in line))
+    assert out[start + 1 : start + 4] == lines
+    summary = (site["root"] / "_build/linkcheck/sources.md").read_text(encoding="utf-8")
+    assert "\n".join(["  ```bibtex", *(f"  {line}" for line in lines), "  ```"]) in summary
+
+
+def test_a_broken_url_the_archive_never_saw_says_so(site):
+    info = record(site["records"], "loop2020", "url")["info"]
+    assert "the Wayback Machine has no snapshot of it" in info
 
 
 def test_a_broken_url_with_an_archive_says_to_mark_it_dead(site):
     found = record(site["records"], "gone2020", "url")
     assert found["code"] == 410
     assert "add urlstatus = {dead}" in found["info"]
+
+
+def test_fix_writes_the_snapshot_and_changes_nothing_else(site, tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(site["root"], root)
+    bib = root / "references.bib"
+    before = bib.read_text(encoding="utf-8")
+    with environment(**{wayback.API_VARIABLE: site["archive"].base}):
+        code, out, _ = citetools("--fix", "--srcdir", str(root))
+    assert code == 1  # this run still saw them broken
+    port = site["server"].port
+    snapshot = site["archive"].snapshot_url(f"http://127.0.0.1:{port}/not-found", "20200503101500")
+    url_line = field_line(bib, "notfound2020", "urldate")
+    expected = before.split("\n")
+    expected[url_line:url_line] = [
+        f"  archiveurl = {{{snapshot}}},",
+        "  archivedate = {2020-05-03},",
+        "  urlstatus = {dead},",
+    ]
+    gone = field_line(bib, "gone2020", "archivedate")
+    expected.insert(gone, "  urlstatus = {dead},")
+    assert bib.read_text(encoding="utf-8") == "\n".join(expected)
+    assert f"references.bib:{url_line + 1}: notfound2020: fixed, added:" in out
+    entries = {e.key: e.fields for e in bibfile.read(bib).entries}
+    assert entries["notfound2020"]["urlstatus"] == "dead"
 
 
 def test_an_unregistered_doi_is_reported_as_such(site):
@@ -295,6 +360,16 @@ def test_nothing_changed_and_all_cached_answers_without_sphinx(tmp_path):
             assert code == 0
             assert "answered from the cache" in out
             assert server.hits == hits and not log.exists()  # Sphinx did not run
+            # ... and was not even imported, nor the .bib parser: the report is the last one's.
+            probe = (
+                "import sys, argparse; from citetools import links; "
+                "p = argparse.ArgumentParser(); links.add_arguments(p); "
+                f"code = links.run(p.parse_args(['--check', '--srcdir', {str(root)!r}])); "
+                "print(code, sorted({m.split('.')[0] for m in sys.modules} & "
+                "{'sphinx', 'bibtexparser', 'pybtex'}))"
+            )
+            ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+            assert ran.stdout.splitlines()[-1] == "0 []", ran.stdout + ran.stderr
             assert record(records_of(root), "ok2020", "url")["status"] == "working"
 
             bib = root / "references.bib"
@@ -386,3 +461,18 @@ def test_no_results_is_a_usage_error_with_a_path(tmp_path):
 def test_sphinx_results_the_server_cannot_show(line, status, code):
     outcome = classify(line)
     assert (outcome.status, outcome.code) == (status, code)
+
+
+def test_an_archive_that_does_not_answer_keeps_the_search_advice():
+    from citetools.linkcheck import report
+
+    broken = report.Record(
+        "a2020", "references.bib", 5, "url", "https://a.org/x", "broken", 404, "404 Not Found: ..."
+    )
+
+    def unreachable(url, day):
+        raise wayback.Unreachable("connection refused")
+
+    report.suggest_snapshots([broken], {"a2020": {"url": "https://a.org/x"}}, unreachable)
+    assert broken.info.endswith("(the Wayback Machine could not be asked: connection refused)")
+    assert broken.fix == {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 WORKING = "working"
 REDIRECTED = "redirected"
@@ -88,7 +89,7 @@ def _broken(info: str) -> Outcome:
     return Outcome(BROKEN, 0, info.splitlines()[0] if info else "broken")
 
 
-def classify(result: dict) -> Outcome:
+def classify(result: dict[str, Any]) -> Outcome:
     """The outcome of one ``output.json`` line."""
     status = result.get("status", "")
     info = str(result.get("info") or "")

@@ -2,22 +2,27 @@
 
 ``output.json`` lists the links and their results; this records what is needed to read
 it: the bibliography files, the DOI resolver, which links were skipped because the
-cache had them, and a fingerprint of every input, so that ``citetools links --run`` can
-tell that nothing changed since and answer from the cache without starting Sphinx.
+cache had them, and a fingerprint of every input, so that ``citetools links --check`` can
+tell that nothing changed since and answer from the cache without starting Sphinx, or
+even importing it: a new page is noticed by listing the source files (every file with a
+source suffix outside the excluded folders), which may include files Sphinx would not
+read; a change among those only costs a run of Sphinx.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from citetools.linkcheck.doi import RESOLVER_VARIABLE
 
 FILENAME = "links-manifest.json"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def digest(path: Path) -> str | None:
@@ -41,9 +46,10 @@ class Manifest:
     include_patterns: list[str] = field(default_factory=list)
     exclude_patterns: list[str] = field(default_factory=list)
     source_suffix: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # source_files() when Sphinx ran
 
     def write(self, outdir: Path) -> None:
-        data = {"format": _FORMAT, **asdict(self)}
+        data: dict[str, Any] = {"format": _FORMAT, **asdict(self)}
         (Path(outdir) / FILENAME).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
@@ -63,13 +69,25 @@ class Manifest:
             return False
         if any(digest(srcdir / name) != sha for name, sha in self.inputs.items()):
             return False
-        return sorted(discover_docs(srcdir, self)) == sorted(self.docs)
+        return source_files(srcdir, self.exclude_patterns, self.source_suffix) == self.sources
 
 
-def discover_docs(srcdir: Path, manifest: Manifest) -> list[str]:
-    """The page sources Sphinx would find now, found the way Sphinx finds them."""
-    from sphinx.project import Project  # only here: the rest of this module runs without Sphinx
-
-    project = Project(srcdir, manifest.source_suffix)
-    project.discover(manifest.exclude_patterns, manifest.include_patterns)
-    return [str(project.doc2path(doc, absolute=False)) for doc in project.docnames]
+def source_files(srcdir: Path, exclude: list[str], suffixes: list[str]) -> list[str]:
+    """Every file with a source suffix under ``srcdir``, outside hidden and excluded folders."""
+    found = []
+    for folder, dirs, files in os.walk(srcdir):
+        relative = os.path.relpath(folder, srcdir)
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and not any(
+                fnmatch.fnmatch(os.path.normpath(os.path.join(relative, d)), p) for p in exclude
+            )
+        ]
+        found += [
+            os.path.normpath(os.path.join(relative, name))
+            for name in files
+            if name.endswith(tuple(suffixes))
+        ]
+    return sorted(found)

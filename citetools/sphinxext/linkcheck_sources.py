@@ -5,12 +5,30 @@
 * Links found working within ``citetools_linkcheck_cache_days`` are not requested again:
   for this run they join ``linkcheck_ignore``, and the manifest names them so that
   ``citetools links`` reports them as working (cached), not as ignored.
-* A server's ``Retry-After`` is honoured only up to ``linkcheck_rate_limit_timeout`` of
-  waiting per host: Sphinx follows it without limit, so one host answering 429 forever
-  would hold the whole run.
+* Per-host politeness (:mod:`citetools.linkcheck.politeness`): at most
+  ``citetools_linkcheck_host_concurrency`` requests at once to one host, and
+  ``citetools_linkcheck_host_interval`` seconds between the starts of two of them. A link
+  whose host is busy goes back in Sphinx's queue (its log then shows it as
+  "-rate limited-") while the worker checks another host's link; workers look at the
+  queue every ``QUEUE_POLL_SECONDS`` instead of Sphinx's second, so a freed slot is
+  used at once.
+* The User-Agent names the site: ``citetools_linkcheck_user_agent`` with ``{baseurl}``
+  replaced by ``html_baseurl``.
+* The sources' links are requested from the start: when the builder starts, the links
+  of every entry of ``bibtex_bibfiles`` go to the workers, which check them while
+  Sphinx reads the pages and formats the bibliography (most of a cold run's time on a
+  large bibliography). When Sphinx then hands over the links it found, the results of
+  those it has are taken, with its page and line; a link of an entry no page shows is
+  checked for nothing and left out of ``output.json``.
+* A 429's wait is bounded per host (see :func:`limit_rate`); Sphinx's own answer to a 429
+  stays per host (its ``rate_limits`` are by host and port).
 * After the run, a manifest beside ``output.json`` (:mod:`citetools.linkcheck.manifest`).
 
-The builder's own behaviour (workers, timeout, retries, anchors, headers) is set in
+The changes to Sphinx's checker (politeness, the early start, the bounded wait) patch its
+internals,
+so they are made only on the Sphinx release they were written and tested against
+(``PATCHED_SPHINX``); on any other, the linkcheck builder warns once and runs without
+them. The builder's own behaviour (workers, timeout, retries, anchors, headers) is set in
 ``conf.py``; nothing here changes a build other than ``linkcheck``.
 """
 
@@ -21,52 +39,73 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import sphinx
+from sphinx.application import Sphinx
 from sphinx.builders import linkcheck
+from sphinx.config import Config
+from sphinx.util import logging
 
-from citetools.linkcheck import doi
+from citetools.linkcheck import doi, report
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache
-from citetools.linkcheck.manifest import Manifest, digest
+from citetools.linkcheck.manifest import Manifest, digest, source_files
+from citetools.linkcheck.politeness import HostGate
+
+logger = logging.getLogger(__name__)
+
+#: The Sphinx release (major, minor) whose worker internals the patches below match.
+PATCHED_SPHINX = (9, 0)
+#: How often a worker looks again at a link that is not due yet (Sphinx: 1 s).
+QUEUE_POLL_SECONDS = 0.1
+_Worker = linkcheck.HyperlinkAvailabilityCheckWorker
+_URIProperties = tuple[Any, str, int]
 
 #: host -> when its current run of 429 answers began.
 _first_rate_limited: dict[str, float] = {}
 
 
-def _resolver(config) -> str:
+def _resolver(config: Config) -> str:
     return (os.environ.get(doi.RESOLVER_VARIABLE) or config.citetools_doi_resolver).rstrip("/")
 
 
-def check_doi_registration(app, uri: str) -> str | None:
+def check_doi_registration(app: Sphinx, uri: str) -> str | None:
     checked = doi.checked_uri(uri, _resolver(app.config))
     return checked if checked != uri else None
 
 
-def skip_cached_links(app) -> None:
+def skip_cached_links(app: Sphinx) -> None:
     if app.builder.name != "linkcheck":
         return
     _first_rate_limited.clear()
     config = app.config
+    _set_up_politeness(config)
     days = config.citetools_linkcheck_cache_days
     use_cache = days > 0 and not os.environ.get(NO_CACHE_VARIABLE)
     fresh = LinkCache.load(app.outdir).fresh(days) if use_cache else {}
-    app.builder.citetools_ignore = list(config.linkcheck_ignore)
-    app.builder.citetools_cached = sorted(fresh)
+    builder: Any = app.builder
+    builder.citetools_ignore = list(config.linkcheck_ignore)
+    builder.citetools_cached = sorted(fresh)
     config.linkcheck_ignore = [
         *config.linkcheck_ignore,
-        *(re.escape(uri) + r"\Z" for uri in app.builder.citetools_cached),
+        *(re.escape(uri) + r"\Z" for uri in builder.citetools_cached),
     ]
+    _start_early(app)
 
 
-def _relative(path, srcdir: Path) -> str:
+def _relative(path: str | os.PathLike[str], srcdir: Path) -> str:
     return os.path.relpath(Path(srcdir, path), srcdir)
 
 
-def write_manifest(app, exception) -> None:
+def write_manifest(app: Sphinx, exception: Exception | None) -> None:
     if app.builder.name != "linkcheck" or exception is not None:
         return
     env, config, srcdir = app.env, app.config, Path(app.srcdir)
+    builder: Any = app.builder
     docs = sorted(str(env.doc2path(name, False)) for name in env.found_docs)
     bibfiles = [_relative(name, srcdir) for name in getattr(config, "bibtex_bibfiles", [])]
     dependencies = {_relative(dep, srcdir) for deps in env.dependencies.values() for dep in deps}
@@ -80,31 +119,80 @@ def write_manifest(app, exception) -> None:
         and "site-packages" not in Path(file).parts
     }
     conf = _relative(Path(app.confdir) / "conf.py", srcdir)
+    exclude = [*config.exclude_patterns, *config.templates_path]
     inputs = sorted({conf, *docs, *bibfiles, *dependencies, *code})
     Manifest(
         bibfiles=bibfiles,
         doi_resolver=_resolver(config),
         resolver_variable=os.environ.get(doi.RESOLVER_VARIABLE),
-        ignore=app.builder.citetools_ignore,
-        cached=app.builder.citetools_cached,
+        ignore=builder.citetools_ignore,
+        cached=builder.citetools_cached,
         cache_days=config.citetools_linkcheck_cache_days,
         timeout=config.linkcheck_timeout,
         docs=docs,
         inputs={name: digest(srcdir / name) for name in inputs},
         include_patterns=list(config.include_patterns),
-        exclude_patterns=[*config.exclude_patterns, *config.templates_path],
+        exclude_patterns=exclude,
         source_suffix=list(config.source_suffix),
+        sources=source_files(srcdir, exclude, list(config.source_suffix)),
     ).write(app.outdir)
 
 
-def _bound_retry_after() -> None:
-    worker = linkcheck.HyperlinkAvailabilityCheckWorker
-    if getattr(worker.limit_rate, "citetools_bounded", False):
+# -- Patches of Sphinx's worker (PATCHED_SPHINX only) ----------------------------
+
+#: The gate every worker of this run shares; None when politeness is off.
+_gate: HostGate | None = None
+
+
+def patches_apply(version: tuple[int, ...] | None = None) -> bool:
+    """Whether this Sphinx is the release the worker patches were written for."""
+    return tuple((version or sphinx.version_info)[:2]) == PATCHED_SPHINX
+
+
+def _set_up_politeness(config: Config) -> None:
+    global _gate
+    if not patches_apply():
+        _gate = None
+        logger.warning(
+            "citetools.sphinxext.linkcheck_sources: written for Sphinx %s, running on %s: "
+            "per-host limits and the bounded 429 wait are off; check the patches against "
+            "this release and update PATCHED_SPHINX",
+            ".".join(map(str, PATCHED_SPHINX)),
+            sphinx.__display_version__,
+            type="citetools",
+            subtype="linkcheck_patch",
+            once=True,
+        )
         return
-    unbounded = worker.limit_rate
+    _gate = HostGate(
+        config.citetools_linkcheck_host_concurrency, config.citetools_linkcheck_host_interval
+    )
+    config.user_agent = config.citetools_linkcheck_user_agent.format(
+        baseurl=config.html_baseurl or ""
+    )
+
+
+def limit_rate(
+    unbounded: Callable[[_Worker, str, str | None], float | None],
+) -> Callable[[_Worker, str, str | None], float | None]:
+    """Sphinx's answer to a 429, with the total wait per host bounded.
+
+    Sphinx (9.0) waits what ``Retry-After`` says (seconds or an HTTP date), without
+    limit. Without ``Retry-After`` it waits 60 s, then twice its previous wait each
+    time, the last wait cut to ``linkcheck_rate_limit_timeout``, and gives up once the
+    doubled wait exceeds that timeout.
+
+    The bound here: counted from the host's first 429 in a row (a 2xx answer from the
+    host ends the row), a next check later than ``linkcheck_rate_limit_timeout`` after it
+    is not made: ``None``, and Sphinx reports the 429 (``rate-limited`` in the report).
+    With ``Retry-After`` this caps what a server may ask. Without it, the bound also
+    ends Sphinx's doubling sooner: it applies to the total, not to each wait, so with a
+    timeout of 120 s Sphinx alone would wait 60 s then 120 s, and here it waits 60 s and
+    then gives up (60 s + 120 s is past 120 s).
+    """
 
     @functools.wraps(unbounded)
-    def limit_rate(self, response_url: str, retry_after: str | None) -> float | None:
+    def bounded(self: _Worker, response_url: str, retry_after: str | None) -> float | None:
         netloc = urlsplit(response_url).netloc
         if netloc not in self.rate_limits:
             # Sphinx forgets a host's limit once it answers; the wait is counted from here.
@@ -113,19 +201,170 @@ def _bound_retry_after() -> None:
         if next_check is None:
             return None
         if next_check - _first_rate_limited.get(netloc, time.time()) > self.rate_limit_timeout:
-            return None  # Sphinx then reports the 429, which the report calls rate-limited
+            return None
         return next_check
 
-    limit_rate.citetools_bounded = True
-    worker.limit_rate = limit_rate
+    return bounded
 
 
-def setup(app):
+def polite(
+    check_uri: Callable[[_Worker, str, linkcheck.Hyperlink], _URIProperties],
+) -> Callable[[_Worker, str, linkcheck.Hyperlink], _URIProperties]:
+    """Each check of a link (HEAD, and GET when needed) waits for its host's slot."""
+
+    @functools.wraps(check_uri)
+    def check(self: _Worker, uri: str, hyperlink: linkcheck.Hyperlink) -> _URIProperties:
+        host = urlsplit(uri).netloc
+        gate = _gate
+        if gate is None or not host:
+            return check_uri(self, uri, hyperlink)
+        slot = gate.reserve(host)
+        if not slot.granted:
+            self.wqueue.put(linkcheck.CheckRequest(time.time() + slot.wait, hyperlink), False)
+            return linkcheck._Status.RATE_LIMITED, "", 0
+        try:
+            time.sleep(slot.wait)
+            while (late := gate.begin(host)) > 0:
+                time.sleep(late)
+            return check_uri(self, uri, hyperlink)
+        finally:
+            gate.release(host)
+
+    return check
+
+
+@dataclass
+class _EarlyChecks:
+    """The checker started with the sources' links, before Sphinx found any."""
+
+    checker: linkcheck.HyperlinkAvailabilityChecker
+    uris: set[str]
+    found: dict[str, linkcheck.Hyperlink] = field(default_factory=dict)
+
+
+_early: _EarlyChecks | None = None
+
+
+def _source_links(app: Sphinx) -> list[str]:
+    """Every link the bibliography can show, as linkcheck requests it, in file order."""
+    from citetools import bibfile  # not needed by a build that is not linkcheck
+
+    resolver, srcdir = _resolver(app.config), Path(app.srcdir)
+    uris: dict[str, None] = {}
+    for name in getattr(app.config, "bibtex_bibfiles", []):
+        try:
+            bib = bibfile.read(srcdir / name)
+        except bibfile.UnreadableBibFile:
+            continue  # sphinxcontrib-bibtex reports it; the links are then found as usual
+        for entry in bib.entries:
+            for _, uri, dead in report.entry_links(entry.fields):
+                if not dead and uri.startswith(("http://", "https://")):
+                    uris[doi.checked_uri(uri, resolver)] = None
+    return list(uris)
+
+
+def _start_early(app: Sphinx) -> None:
+    global _early
+    _early = None
+    if _gate is None:  # the patches are off on this Sphinx
+        return
+    checker = linkcheck.HyperlinkAvailabilityChecker(app.config)
+    uris = [uri for uri in _source_links(app) if not checker.is_ignored_uri(uri)]
+    if not uris:
+        return
+    checker.invoke_threads()
+    root = app.config.root_doc
+    docpath = app.env.doc2path(root)  # read only for local files, which these links are not
+    for position, uri in enumerate(uris):
+        hyperlink = linkcheck.Hyperlink(uri, root, docpath, -1)
+        # Sphinx's queue orders links due at the same time by address; a due time just
+        # after "now" (0 s) keeps the bibliography's order instead.
+        due = linkcheck.CHECK_IMMEDIATELY + position * 1e-9
+        checker.wqueue.put(linkcheck.CheckRequest(due, hyperlink), False)
+    _early = _EarlyChecks(checker, set(uris))
+
+
+def check_found_links(
+    check: Callable[
+        [linkcheck.HyperlinkAvailabilityChecker, dict[str, linkcheck.Hyperlink]],
+        Iterator[linkcheck.CheckResult],
+    ],
+) -> Callable[
+    [linkcheck.HyperlinkAvailabilityChecker, dict[str, linkcheck.Hyperlink]],
+    Iterator[linkcheck.CheckResult],
+]:
+    """Sphinx's ``check`` of the links it found, on the checker started early if any."""
+
+    @functools.wraps(check)
+    def checked(
+        self: linkcheck.HyperlinkAvailabilityChecker, hyperlinks: dict[str, linkcheck.Hyperlink]
+    ) -> Iterator[linkcheck.CheckResult]:
+        global _early
+        early, _early = _early, None
+        if early is None:
+            yield from check(self, hyperlinks)
+            return
+        checker = early.checker
+        expected = len(early.uris)
+        for hyperlink in hyperlinks.values():
+            if self.is_ignored_uri(hyperlink.uri):
+                yield linkcheck.CheckResult(
+                    hyperlink.uri,
+                    hyperlink.docname,
+                    hyperlink.lineno,
+                    linkcheck._Status.IGNORED,
+                    "",
+                    0,
+                )
+            elif hyperlink.uri in early.uris:
+                early.found[hyperlink.uri] = hyperlink
+            else:
+                checker.wqueue.put(
+                    linkcheck.CheckRequest(linkcheck.CHECK_IMMEDIATELY, hyperlink), False
+                )
+                expected += 1
+        for _ in range(expected):
+            result = checker.rqueue.get()
+            if result.uri in early.uris:
+                found = early.found.get(result.uri)
+                if found is None:
+                    continue  # an entry no page shows
+                result = result._replace(docname=found.docname, lineno=found.lineno)
+            yield result
+        checker.shutdown_threads()
+
+    return checked
+
+
+def _patch_worker() -> None:
+    if not patches_apply() or getattr(_Worker, "citetools_patched", False):
+        return
+    setattr(_Worker, "limit_rate", limit_rate(_Worker.limit_rate))  # noqa: B010
+    setattr(_Worker, "_check_uri", polite(_Worker._check_uri))  # noqa: B010
+    checker = linkcheck.HyperlinkAvailabilityChecker
+    setattr(checker, "check", check_found_links(checker.check))  # noqa: B010
+    # A worker that takes a link not yet due sleeps this long before putting it back:
+    # Sphinx's 1 s would leave a host's freed slot idle for up to a second.
+    setattr(linkcheck, "QUEUE_POLL_SECS", QUEUE_POLL_SECONDS)  # noqa: B010
+    setattr(_Worker, "citetools_patched", True)  # noqa: B010
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx.builders.linkcheck")
     app.add_config_value("citetools_doi_resolver", doi.DEFAULT_RESOLVER, "", types=frozenset({str}))
     app.add_config_value("citetools_linkcheck_cache_days", 7, "", types=frozenset({int, float}))
+    app.add_config_value("citetools_linkcheck_host_concurrency", 2, "", types=frozenset({int}))
+    app.add_config_value(
+        "citetools_linkcheck_host_interval", 1.0, "", types=frozenset({int, float})
+    )
+    app.add_config_value(
+        "citetools_linkcheck_user_agent",
+        "Mozilla/5.0 (compatible; citetools-linkcheck; +{baseurl})",
+        "",
+        types=frozenset({str}),
+    )
     app.connect("linkcheck-process-uri", check_doi_registration)
     app.connect("builder-inited", skip_cached_links)
     app.connect("build-finished", write_manifest)
-    _bound_retry_after()
+    _patch_worker()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

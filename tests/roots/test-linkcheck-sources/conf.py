@@ -19,3 +19,8 @@ linkcheck_workers = 8
 linkcheck_retries = 2
 linkcheck_rate_limit_timeout = 2.0
 linkcheck_request_headers = {"*": {"Accept": "text/html,*/*;q=0.8"}}
+# Every link here is on one host: a short interval keeps the run quick, while still
+# going through the per-host gate.
+citetools_linkcheck_host_concurrency = 4
+citetools_linkcheck_host_interval = 0.02
+html_baseurl = "https://faq.example.org/"

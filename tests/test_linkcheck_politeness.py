@@ -1,0 +1,192 @@
+"""Per-host politeness and the bounded 429 wait: the patches of Sphinx's linkcheck worker
+tested directly (as Sphinx tests ``limit_rate``), and a run against several loopback hosts
+that count what they receive."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from unittest import mock
+
+import pytest
+from sphinx.builders.linkcheck import HyperlinkAvailabilityCheckWorker, RateLimit
+from test_linkcheck import citetools, records_of
+
+from citetools.linkcheck.politeness import HostGate
+from citetools.sphinxext import linkcheck_sources
+from testbed.linkserver import web
+
+from conftest import ROOTS
+
+
+@pytest.fixture(autouse=True)
+def patched():
+    """What the extension's setup() does when Sphinx loads it."""
+    linkcheck_sources._patch_worker()
+
+
+def worker(timeout: float = 120.0) -> HyperlinkAvailabilityCheckWorker:
+    made = HyperlinkAvailabilityCheckWorker.__new__(HyperlinkAvailabilityCheckWorker)
+    made.rate_limits = {}
+    made.rate_limit_timeout = timeout
+    linkcheck_sources._first_rate_limited.clear()
+    return made
+
+
+def test_the_patches_are_in_place_on_the_sphinx_they_were_written_for():
+    assert linkcheck_sources.patches_apply()
+    assert getattr(HyperlinkAvailabilityCheckWorker, "citetools_patched", False)
+
+
+@pytest.mark.parametrize("version", [(9, 1, 0), (8, 2, 3), (10, 0, 0)])
+def test_other_sphinx_releases_get_no_patch(version):
+    assert not linkcheck_sources.patches_apply(version)
+
+
+def test_retry_after_seconds_is_followed_within_the_bound():
+    with mock.patch("time.time", return_value=0.0):
+        assert worker().limit_rate("https://a.org/x", "30") == 30.0
+
+
+def test_retry_after_beyond_the_bound_gives_up():
+    with mock.patch("time.time", return_value=0.0):
+        assert worker(timeout=120.0).limit_rate("https://a.org/x", "300") is None
+
+
+def test_retry_after_as_a_date_counts_from_the_first_429():
+    made = worker(timeout=120.0)
+    with mock.patch("time.time", return_value=0.0):
+        assert made.limit_rate("https://a.org/x", "Thu, 01 Jan 1970 00:01:40 GMT") == 100.0
+    with mock.patch("time.time", return_value=100.0):
+        # A second 429 asking for 50 s more: 150 s after the first, past the 120 s bound.
+        assert made.limit_rate("https://a.org/x", "50") is None
+
+
+def test_without_retry_after_sphinx_doubling_stops_once_the_total_passes_the_bound():
+    made = worker(timeout=120.0)
+    with mock.patch("time.time", return_value=0.0):
+        assert made.limit_rate("https://a.org/x", None) == 60.0  # Sphinx's first wait
+    assert made.rate_limits["a.org"] == RateLimit(60.0, 60.0)
+    with mock.patch("time.time", return_value=60.0):
+        # Sphinx alone would wait 120 s more; 180 s in all is past 120 s: give up.
+        assert made.limit_rate("https://a.org/x", None) is None
+
+
+def test_the_bound_is_per_host_and_a_success_starts_a_new_count():
+    made = worker(timeout=120.0)
+    with mock.patch("time.time", return_value=0.0):
+        assert made.limit_rate("https://a.org/x", "100") == 100.0
+    with mock.patch("time.time", return_value=90.0):
+        assert made.limit_rate("https://b.org/y", "100") == 190.0  # another host's own count
+    made.rate_limits.pop("a.org")  # what Sphinx does when a.org answers
+    with mock.patch("time.time", return_value=200.0):
+        assert made.limit_rate("https://a.org/x", "100") == 300.0
+
+
+def test_gate_caps_concurrency_and_spaces_starts():
+    now = [0.0]
+    gate = HostGate(concurrency=2, interval=1.0, max_wait=1.0, clock=lambda: now[0])
+    first, second = gate.reserve("a.org"), gate.reserve("a.org")
+    assert (first.granted, first.wait) == (True, 0.0)
+    assert (second.granted, second.wait) == (True, 1.0)  # one interval after the first
+    third = gate.reserve("a.org")
+    assert not third.granted  # two in flight
+    assert gate.reserve("b.org").granted  # other hosts are not held up
+    gate.release("a.org")
+    later = gate.reserve("a.org")
+    assert (later.granted, later.wait) == (False, 2.0)  # next start too far off: requeue
+    now[0] = 1.5
+    assert gate.reserve("a.org") == type(later)(True, 0.5)
+
+
+def test_a_late_start_pushes_the_next_one_back():
+    now = [0.0]
+    gate = HostGate(concurrency=2, interval=1.0, max_wait=1.0, clock=lambda: now[0])
+    assert gate.reserve("a.org").wait == 0.0 and gate.reserve("a.org").wait == 1.0
+    now[0] = 0.6  # the first worker woke late
+    assert gate.begin("a.org") == 0.0
+    now[0] = 1.0  # the second is on time for its slot, but only 0.4 s after the first
+    assert gate.begin("a.org") == pytest.approx(0.6)
+    now[0] = 1.6
+    assert gate.begin("a.org") == 0.0
+
+
+BIB_ENTRY = """@misc{{page{n},
+  title = {{Page {n}}},
+  year = {{2020}},
+  url = {{http://127.0.0.{host}:{port}/slow?n={n}}},
+}}
+"""
+
+
+def test_per_host_limits_hold_against_loopback_hosts(tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
+    conf = root / "conf.py"
+    conf.write_text(
+        conf.read_text()
+        + "linkcheck_workers = 16\n"
+        + "citetools_linkcheck_host_concurrency = 2\n"
+        + "citetools_linkcheck_host_interval = 0.25\n"
+    )
+    with web(hosts=3, slow_seconds=0.5) as servers:
+        port = servers[0].port
+        bib = "\n".join(BIB_ENTRY.format(n=n, host=2 + n % 3, port=port) for n in range(24))
+        (root / "references.bib").write_text(bib)
+        (root / "index.md").write_text("# Sources\n\n```{bibliography}\n:all:\n```\n")
+        code, out, _ = citetools("--check", "--srcdir", str(root))
+        stats = servers[0].stats
+    assert code == 0, out
+    assert len(records_of(root)) == 24
+    for host in (f"127.0.0.{2 + i}:{port}" for i in range(3)):
+        assert len(stats.starts[host]) == 8
+        # Each answer takes 0.5 s: without the gate, 16 workers would have 8 in flight.
+        assert stats.most_in_flight[host] == 2
+        # One start per interval: the rate holds exactly; a single gap may look shorter
+        # at the server when the request before it was delayed on the way (a busy machine).
+        starts = sorted(stats.starts[host])
+        assert starts[-1] - starts[0] >= 7 * 0.25, host
+        assert stats.shortest_interval(host) >= 0.25 / 2, host
+    assert stats.user_agents == {
+        "Mozilla/5.0 (compatible; citetools-linkcheck; +https://faq.example.org/)"
+    }
+
+
+def test_on_another_sphinx_the_patches_switch_off_with_one_warning(monkeypatch):
+    monkeypatch.setattr(linkcheck_sources.sphinx, "version_info", (9, 1, 0, "final", 0))
+    config = mock.Mock()
+    with mock.patch.object(linkcheck_sources.logger, "warning") as warning:
+        linkcheck_sources._set_up_politeness(config)
+    assert linkcheck_sources._gate is None
+    (call,) = warning.call_args_list
+    assert "per-host limits and the bounded 429 wait are off" in call.args[0]
+    assert call.kwargs["once"] is True
+
+
+UNCITED_PAGE = (
+    "# Sources\n\nOnly one source is cited here {cite:p}`page0`.\n\n```{bibliography}\n```\n"
+)
+
+
+def test_links_checked_from_the_start_keep_their_page_and_only_shown_ones_are_reported(tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
+    with web(hosts=1, slow_seconds=0.1) as servers:
+        port = servers[0].port
+        (root / "references.bib").write_text(
+            "\n".join(BIB_ENTRY.format(n=n, host=2, port=port) for n in range(2))
+        )
+        (root / "index.md").write_text("# Home\n\n```{toctree}\nsources\n```\n")
+        (root / "sources.md").write_text(UNCITED_PAGE)
+        citetools("--check", "--srcdir", str(root))
+        requested = servers[0].hits["/slow"]
+    lines = [
+        json.loads(line)
+        for line in (root / "_build/linkcheck/output.json").read_text().splitlines()
+    ]
+    # Both entries' links were requested from the start (as if on the root page, line -1);
+    # only the cited one is in the output, on the page and line Sphinx found it on.
+    assert requested == 2
+    [(uri, filename, lineno)] = [(line["uri"], line["filename"], line["lineno"]) for line in lines]
+    assert (uri, filename) == (f"http://127.0.0.2:{port}/slow?n=0", "sources.md")
+    assert lineno >= 1

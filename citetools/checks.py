@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -250,8 +251,14 @@ def check_entry(
 
     _link_checks(entry, fields, add)
 
-    if entry.key.strip() and not follows_convention(entry.key, fields.get("year")):
-        suggestion = suggest_key(fields)
+    # The year may be in `date` (biblatex); an undated source's key says `nd`, as
+    # suggest_key writes it, so the key it suggests always passes.
+    dated = fields.get("year") or fields.get("date")
+    if (
+        entry.key.strip()
+        and not follows_convention(entry.key, dated)
+        and (suggestion := suggest_key(fields)) != entry.key
+    ):
         add(
             entry.line,
             "key-convention",
@@ -391,6 +398,20 @@ def _where(bib: BibFile, entry: BibEntry, here: BibFile) -> str:
     return f"{display_path(bib.path)}:{entry.line}"
 
 
+# Letters that docutils spells out before it drops what is not ASCII.
+_ANCHOR_LETTERS = str.maketrans(
+    {"ß": "sz", "æ": "ae", "œ": "oe", "þ": "th", "ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i"}
+)
+
+
+def page_anchor(key: str) -> str:
+    """The anchor docutils' ``make_id`` makes of ``key`` (lint does not load docutils):
+    lowercase ASCII letters and digits, each other run one `-`, starting with a letter."""
+    text = unicodedata.normalize("NFKD", key.lower().translate(_ANCHOR_LETTERS))
+    text = re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode())
+    return re.sub(r"^[-0-9]+|-+$", "", text)
+
+
 def _duplicates(bibs: list[BibFile]) -> list[Finding]:
     found = []
     seen: dict[tuple[str, str], tuple[BibFile, BibEntry]] = {}
@@ -402,6 +423,10 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
             checks.append(("doi", doi.lower(), entry.field_lines["doi"]))
         if not repeated and (url := entry.fields.get("url", "").strip()):
             checks.append(("url", _normal_url(url), entry.field_lines["url"]))
+        if not repeated and entry.key:
+            # The page anchor sphinxcontrib-bibtex makes of the key (bibtex_cite_id =
+            # "{key}"): for every entry of the file, so two alike stop the build under -W.
+            checks.append(("anchor", f"#{page_anchor(entry.key)}", entry.line))
         for kind, value, line in checks:
             if not value:
                 continue
@@ -409,7 +434,14 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
             if first[1] is entry:
                 continue
             where = _where(*first, here=bib)
-            if kind == "key":
+            if kind == "anchor":
+                anchor = f"`{value}`" if value != "#" else "none (a key needs a letter first)"
+                message = (
+                    f"key `{entry.key}` makes the same anchor in the page as `{first[1].key}` "
+                    f"({where}): {anchor}; the build stops on `duplicate citation id`: rename "
+                    "one so that the keys differ in letters or digits, starting with a letter"
+                )
+            elif kind == "key":
                 message = (
                     f"duplicate key `{entry.key}`: `{first[1].key}` is already defined on "
                     f"{where} (keys ignore case); merge the two entries or rename one"

@@ -36,7 +36,14 @@ class Rule:
 # What stops the site's build (pybtex cannot read the file, or the style cannot print
 # an entry): the build's own check stops on these with lint's message.
 BREAKS_BUILD = frozenset(
-    {"duplicate-key", "unknown-type", "missing-field", "name-format", "undefined-string"}
+    {
+        "duplicate-key",
+        "duplicate-anchor",
+        "unknown-type",
+        "missing-field",
+        "name-format",
+        "undefined-string",
+    }
 )
 
 
@@ -69,6 +76,9 @@ _RULES = [
          "ignores", "move it into its entry (an entry was closed too early)"),
     Rule("duplicate-key", "two entries with the same key (ignoring case)",
          "merge the two entries or rename one"),
+    Rule("duplicate-anchor", "two keys that make the same anchor in the page (`Smith:2019` "
+         "and `smith-2019`; `2013` and `9.8:1` make none), which stops the build",
+         "rename one: keys that differ in letters or digits, starting with a letter"),
     Rule("duplicate-doi", "two entries with the same DOI", "keep one entry and cite its key"),
     Rule("duplicate-url", "two entries with the same URL", "keep one entry and cite its key"),
     Rule("unknown-type", "an entry type the site cannot print (`@artcle`)",

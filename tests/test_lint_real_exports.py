@@ -6,6 +6,7 @@ names, Zotero's keys that start with a digit, an undated Better BibLaTeX entry.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -114,3 +115,15 @@ def test_the_build_stops_on_them_with_lints_message(tmp_path):
     assert result.returncode == EXIT_STATUS, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert f"refs.bib:{line}: ERROR: duplicate-anchor key `9.8:2`" in result.stderr
+
+
+CORPUS = sorted((Path(__file__).parent / "data" / "corpus").glob("*.bib"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_every_key_advised_on_real_files_is_new_and_follows_the_convention(capsys, path):
+    main(["lint", "--isolated", "--select", "key-convention", str(path)])
+    advice = re.findall(r"key `([^`]*)` .* e\.g\. `([^`]*)`", capsys.readouterr().out)
+    for key, suggestion in advice:
+        assert suggestion != key
+        assert re.fullmatch(r"[a-z][a-z0-9]*(\d{4}|nd)[a-z0-9]+", suggestion), suggestion

@@ -423,10 +423,24 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
             checks.append(("doi", doi.lower(), entry.field_lines["doi"]))
         if not repeated and (url := entry.fields.get("url", "").strip()):
             checks.append(("url", _normal_url(url), entry.field_lines["url"]))
-        if not repeated and entry.key:
-            # The page anchor sphinxcontrib-bibtex makes of the key (bibtex_cite_id =
-            # "{key}"): for every entry of the file, so two alike stop the build under -W.
-            checks.append(("anchor", f"#{page_anchor(entry.key)}", entry.line))
+        # The page anchor sphinxcontrib-bibtex makes of the key (bibtex_cite_id =
+        # "{key}"), for every entry of the file: two alike stop the build under -W;
+        # none (`8123456`, `10.1145/3290605`) links the citation to the top of the page,
+        # with an `id=""` that makes the ePub invalid.
+        anchor = page_anchor(entry.key)
+        if not repeated and entry.key and anchor:
+            checks.append(("anchor", anchor, entry.line))
+        elif not repeated and entry.key:
+            found.append(
+                finding(
+                    bib.path,
+                    entry.line,
+                    "key-anchor",
+                    f"key `{entry.key}` makes no anchor in the page (an anchor starts with a "
+                    "letter): its citations would link to the top of the page; rename it, "
+                    f"starting with a letter, e.g. `{suggest_key(entry.fields)}`",
+                )
+            )
         for kind, value, line in checks:
             if not value:
                 continue
@@ -435,11 +449,10 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
                 continue
             where = _where(*first, here=bib)
             if kind == "anchor":
-                anchor = f"`{value}`" if value != "#" else "none (a key needs a letter first)"
                 message = (
                     f"key `{entry.key}` makes the same anchor in the page as `{first[1].key}` "
-                    f"({where}): {anchor}; the build stops on `duplicate citation id`: rename "
-                    "one so that the keys differ in letters or digits, starting with a letter"
+                    f"({where}), `#{value}`, and the build stops on `duplicate citation id`: "
+                    "rename one so that the two differ in letters or digits"
                 )
             elif kind == "key":
                 message = (
@@ -451,7 +464,8 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
                     f"same {kind.upper()} as `{first[1].key}` ({where}): the same source is "
                     "entered twice; keep one entry and cite its key"
                 )
-            found.append(finding(bib.path, line, f"duplicate-{kind}", message))
+            code = "key-anchor" if kind == "anchor" else f"duplicate-{kind}"
+            found.append(finding(bib.path, line, code, message))
     return found
 
 

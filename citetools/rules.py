@@ -38,7 +38,7 @@ class Rule:
 BREAKS_BUILD = frozenset(
     {
         "duplicate-key",
-        "duplicate-anchor",
+        "key-anchor",
         "unknown-type",
         "missing-field",
         "name-format",
@@ -76,9 +76,9 @@ _RULES = [
          "ignores", "move it into its entry (an entry was closed too early)"),
     Rule("duplicate-key", "two entries with the same key (ignoring case)",
          "merge the two entries or rename one"),
-    Rule("duplicate-anchor", "two keys that make the same anchor in the page (`Smith:2019` "
-         "and `smith-2019`; `2013` and `9.8:1` make none), which stops the build",
-         "rename one: keys that differ in letters or digits, starting with a letter"),
+    Rule("key-anchor", "a key that makes no anchor in the page (`8123456`, `9.8:1`: no letter "
+         "first), or the same one as another key (`Smith:2019`, `smith-2019`)",
+         "rename it: a letter first, and keys that differ in letters or digits"),
     Rule("duplicate-doi", "two entries with the same DOI", "keep one entry and cite its key"),
     Rule("duplicate-url", "two entries with the same URL", "keep one entry and cite its key"),
     Rule("unknown-type", "an entry type the site cannot print (`@artcle`)",

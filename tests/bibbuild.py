@@ -32,9 +32,12 @@ def build_problem(text: str) -> str | None:
     except PybtexError as error:
         return f"pybtex: {type(error).__name__}: {error}"
     # sphinxcontrib-bibtex gives every entry of the file the anchor make_id(key)
-    # (bibtex_cite_id = "{key}") and warns at the second of two alike.
+    # (bibtex_cite_id = "{key}") and warns at the second of two alike; a key with no
+    # anchor gets `id=""` (an invalid ePub) and citations of it link to `#`.
     anchors: dict[str, str] = {}
     for key in data.entries:
+        if not make_id(key):
+            return f"sphinx: no citation id for {key}"
         first = anchors.setdefault(make_id(key), key)
         if first != key:
             return f"sphinx: duplicate citation id for {key} (same as {first})"

@@ -78,17 +78,33 @@ def test_every_type_advised_is_one_the_site_prints():
 
 DIGIT_KEYS = (
     "@misc{9.8:1,\n  author = {Author, A.},\n  title = {One},\n  date = {2014},\n}\n\n"
-    "@misc{9.8:2,\n  author = {Author, B.},\n  title = {Two},\n  date = {2014},\n}\n"
+    "@ARTICLE{8123456,\n  author = {Author, B.},\n  title = {Two},\n  journal = {J},\n"
+    "  year = {2017}}\n"
+)
+ALIKE = (
+    "@misc{Smith:2019,\n  author = {Smith, A.},\n  title = {One},\n  year = {2019},\n}\n\n"
+    "@misc{smith-2019,\n  author = {Smith, B.},\n  title = {Two},\n  year = {2019},\n}\n"
 )
 
 
-def test_keys_that_make_the_same_anchor_are_reported_where_the_build_stops(capsys, tmp_path):
-    assert "duplicate citation id for 9.8:2" in (build_problem(DIGIT_KEYS) or "")
+def test_keys_that_make_no_anchor_are_reported_where_the_build_breaks(capsys, tmp_path):
+    # biblatex-apa's keys, and IEEE Xplore's (its article number) or the ACM Digital
+    # Library's (the DOI): citations of them link to the top of the page.
+    assert build_problem(DIGIT_KEYS) == "sphinx: no citation id for 9.8:1"
     found = lint(capsys, tmp_path, DIGIT_KEYS)
-    assert [line.split(" ")[:2] for line in found] == [
-        [f"{tmp_path / 'refs.bib'}:7:", "duplicate-anchor"]
+    assert [line.split(" ")[:3] for line in found] == [
+        [f"{tmp_path / 'refs.bib'}:1:", "key-anchor", "key"],
+        [f"{tmp_path / 'refs.bib'}:7:", "key-anchor", "key"],
     ]
-    assert "same anchor in the page as `9.8:1` (line 1)" in found[0]
+    assert "`8123456` makes no anchor in the page" in found[1]
+    assert "e.g. `author2017two`" in found[1]
+
+
+def test_keys_that_make_the_same_anchor_are_reported_at_the_second(capsys, tmp_path):
+    assert "duplicate citation id for smith-2019" in (build_problem(ALIKE) or "")
+    (found,) = lint(capsys, tmp_path, ALIKE)
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:7: key-anchor key `smith-2019` ")
+    assert "same anchor in the page as `Smith:2019` (line 1), `#smith-2019`" in found
     # Keys that differ only in case are one problem, a duplicate key, not two.
     twice = "@misc{Smith2019a,\n  title = {A},\n}\n\n@misc{smith2019a,\n  title = {B},\n}\n"
     assert [line.split(" ")[1] for line in lint(capsys, tmp_path, twice)] == ["duplicate-key"]
@@ -107,14 +123,13 @@ def test_lint_makes_the_anchor_docutils_makes(key):
 
 def test_the_build_stops_on_them_with_lints_message(tmp_path):
     site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")
-    (site / "refs.bib").write_text(
-        (site / "refs.bib").read_text(encoding="utf-8") + "\n" + DIGIT_KEYS, encoding="utf-8"
-    )
-    line = (site / "refs.bib").read_text(encoding="utf-8").splitlines().index("@misc{9.8:2,") + 1
+    bib = site / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + ALIKE, encoding="utf-8")
+    line = bib.read_text(encoding="utf-8").splitlines().index("@misc{smith-2019,") + 1
     result = sphinx_build(site, tmp_path / "html")
     assert result.returncode == EXIT_STATUS, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert f"refs.bib:{line}: ERROR: duplicate-anchor key `9.8:2`" in result.stderr
+    assert f"refs.bib:{line}: ERROR: key-anchor key `smith-2019`" in result.stderr
 
 
 CORPUS = sorted((Path(__file__).parent / "data" / "corpus").glob("*.bib"))

@@ -104,6 +104,12 @@ linkcheck: $(DOCS_STAMP)  ## Check every source's URL, DOI and archive; report: 
 bench: $(TEST_STAMP)  ## Time builds, lint and link check (against lychee) at scale; writes _build/bench.json.
 	$(VENVDIR)/bin/python -m bench.run --out $(BUILDDIR)/bench.json
 
+# Upstream's own test suites with our patches of their code loaded (needs the
+# package registry; not part of `make test`): see bench/upstream_tests.sh.
+.PHONY: upstream-tests
+upstream-tests:  ## Run sphinxcontrib-bibtex's and pybtex's tests with bibtex_speedups loaded.
+	WORK=$(abspath $(BUILDDIR))/upstream-tests sh bench/upstream_tests.sh
+
 .PHONY: clean
 clean:  ## Remove the build output.
 	rm -rf $(BUILDDIR)

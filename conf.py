@@ -35,6 +35,7 @@ extensions = [
     # Build speed only, same output: see each module's docstring.
     "citetools.sphinxext.gc_tuning",
     "citetools.sphinxext.search_stems",
+    "citetools.sphinxext.site_menu",
 ]
 
 # Only the site's own pages: README.md, CONTRIBUTING.md and the test roots are

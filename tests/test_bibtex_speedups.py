@@ -5,6 +5,7 @@ import filecmp
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.markup import LaTeXParser
@@ -12,9 +13,14 @@ from pybtex.markup import LaTeXParser
 from citetools.sphinxext.bibtex_speedups import _from_latex
 from testbed import sitegen
 
-from conftest import sphinx_build
+from conftest import copy_site, sphinx_build
 
-SPEEDUPS = ["citetools.sphinxext.bibtex_speedups", "citetools.sphinxext.gc_tuning"]
+SPEEDUPS = [
+    "citetools.sphinxext.bibtex_speedups",
+    "citetools.sphinxext.gc_tuning",
+    "citetools.sphinxext.search_stems",
+    "citetools.sphinxext.site_menu",
+]
 # What makes LaTeX decoding differ from the text: commands, ties, comments,
 # quotes, dashes, math, braces and every kind of space, and plain letters.
 LATEXISH = st.lists(
@@ -42,13 +48,28 @@ def _pages(out: Path) -> list[str]:
     return sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
 
 
-def test_generated_site_renders_the_same_with_and_without_speedups(tmp_path):
-    site = sitegen.generate_site(tmp_path / "site", pages=6, citations=10, entries=60)
+# Without the speed modules, and with a rewrite of the finished pages that reads
+# every menu entry, so that html_pages parses whole pages as it did before.
+PLAIN = f"""
+extensions = [e for e in extensions if e not in {SPEEDUPS!r}]
+
+
+def setup(app):
+    from citetools.sphinxext.html_pages import add_rewrite
+
+    add_rewrite(app, lambda app, page, soup: None, order=0)
+"""
+
+
+@pytest.mark.parametrize("kind", ["generated", "real"])
+def test_site_renders_the_same_with_and_without_speedups(tmp_path, kind):
+    if kind == "generated":
+        site = sitegen.generate_site(tmp_path / "site", pages=6, citations=10, entries=60)
+    else:
+        site = copy_site(tmp_path / "site")
     plain = sitegen.copy_site(site, tmp_path / "plain")
     conf = plain / "conf.py"
-    conf.write_text(
-        conf.read_text() + f"\nextensions = [e for e in extensions if e not in {SPEEDUPS!r}]\n"
-    )
+    conf.write_text(conf.read_text() + PLAIN)
     outputs = []
     for source in (site, plain):
         out = tmp_path / f"out-{source.name}"
@@ -60,3 +81,5 @@ def test_generated_site_renders_the_same_with_and_without_speedups(tmp_path):
     assert len(_pages(fast)) >= 9
     mismatch = filecmp.cmpfiles(fast, slow, _pages(fast), shallow=False)[1]
     assert mismatch == []
+    # Including the search index, which search_stems builds.
+    assert (fast / "searchindex.js").read_bytes() == (slow / "searchindex.js").read_bytes()

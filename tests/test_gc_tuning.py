@@ -1,13 +1,17 @@
 """The collector is tuned while Sphinx builds and left as it was found once the build ends,
-for long-lived processes such as `make serve`."""
+whether it succeeds or fails, for long-lived processes such as `make serve`."""
 
 from __future__ import annotations
 
 import gc
+import shutil
 
 import pytest
 
+from citetools.sphinxext import gc_tuning
 from citetools.sphinxext.gc_tuning import FIRST_GENERATION_THRESHOLD
+
+from conftest import ROOTS
 
 
 @pytest.fixture
@@ -25,3 +29,33 @@ def test_the_build_runs_tuned_and_leaves_the_collector_as_it_was(untuned, app, w
     assert during and all(t[0] == FIRST_GENERATION_THRESHOLD for t in during)
     assert untuned[0][0] != FIRST_GENERATION_THRESHOLD
     assert (gc.get_threshold(), gc.get_freeze_count()) == untuned
+
+
+@pytest.fixture
+def collector():
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield (700, 10, 10)
+    gc.set_threshold(*before)
+
+
+def app_failing_at(make_app, tmp_path, event):
+    shutil.copytree(ROOTS / "test-gc-tuning", tmp_path / "src")
+    return make_app("html", srcdir=tmp_path / "src", confoverrides={"fail_at": event})
+
+
+@pytest.mark.parametrize("event", ["source-read", "build-finished"])
+def test_a_failed_build_restores_the_collector(make_app, tmp_path, collector, event):
+    app = app_failing_at(make_app, tmp_path, event)
+    with pytest.raises(Exception, match=f"failed at {event}"):
+        app.build()
+    assert gc.get_threshold() == collector
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_failure_before_the_build_leaves_the_collector_alone(make_app, tmp_path, collector):
+    with pytest.raises(Exception, match="failed at builder-inited"):
+        app_failing_at(make_app, tmp_path, "builder-inited")
+    assert gc.get_threshold() == collector
+    assert gc.get_freeze_count() == 0
+    assert gc_tuning._saved_thresholds is None

@@ -77,7 +77,7 @@ def _entry_line(bib: bibfile.BibFile, message: str) -> int:
 
 def check_bibfiles(app: Sphinx) -> None:
     names = app.config.bibtex_bibfiles or []
-    fast = "citetools.sphinxext.bibtex_speedups" in app.extensions
+    fast = bibtex_speedups.is_active(app)
     if fast and bibtex_speedups.bibdata_is_current(app, names):
         return  # checked when that parse was made
     for name in names:

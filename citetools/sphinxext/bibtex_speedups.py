@@ -26,7 +26,8 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
 * ``Text.from_latex`` runs every field and name part through latexcodec,
   whose lexer is slow. Text without any character LaTeX gives a meaning to
   decodes to itself, so it skips the codec (``test_bibtex_speedups`` checks
-  that against latexcodec).
+  that against latexcodec); other text is decoded once per distinct string
+  (names, journals and publishers recur), and parsed as upstream does.
 * The ``bibliography`` directive makes a citation node for every entry of
   the .bib in every bibliography (see ``BibliographyDirectiveSpeedups``), and
   the nodes kept in the environment were the ones put into the pages, so
@@ -42,60 +43,77 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
   0.3 s on a 2,000-entry file.
 
 Register after ``sphinxcontrib.bibtex``: the domain replaces its domain.
+On any other version of sphinxcontrib-bibtex or pybtex than those above
+(``upstream_versions``), none of this is applied and the build warns once.
 """
 
 from __future__ import annotations
 
 import ast
+import codecs
 import functools
 import importlib.metadata
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import docutils.nodes
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 import pybtex.plugin
 import sphinxcontrib.bibtex.plugin
 from pybtex.markup import LaTeXParser
 from pybtex.richtext import Tag, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx.util.typing import ExtensionMetadata
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
-from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
+from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
 from sphinxcontrib.bibtex.style.referencing import format_references
 from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
+
+from citetools.sphinxext import upstream_versions
 
 logger = logging.getLogger("sphinxcontrib.bibtex.domain")
 
 
 @functools.cache
-def _installed_entry_points():
+def _installed_entry_points() -> Any:  # SelectableGroups on Python 3.11
     return importlib.metadata.entry_points()
 
 
-def _entry_points(**params):
+def _entry_points(**params: str) -> Any:
     """``importlib.metadata.entry_points(**params)``, from one reading of the metadata."""
-    return _installed_entry_points().select(**params)
+    return _selected(tuple(sorted(params.items())))
+
+
+@functools.cache
+def _selected(params: tuple[tuple[str, str], ...]) -> Any:
+    # Selecting scans every entry point installed; the result is a tuple.
+    return _installed_entry_points().select(**dict(params))
 
 
 class _Pass:
     """What one ``env_updated`` pass learns once and then looks up."""
 
-    def __init__(self, citation_refs):
+    def __init__(self, citation_refs: Iterable[Any]) -> None:
         self.cited_docnames: dict[str, set[str]] = defaultdict(set)
         for ref in citation_refs:
             for target in ref.targets:
                 self.cited_docnames[target.key].add(ref.docname)
         self.cited_keys: dict[tuple[str, ...], list[str]] = {}
-        self._entries: dict[tuple, list] = {}
+        self._entries: dict[tuple[Path, ...], list[Any]] = {}
         # (style name, label, key) -> FormattedEntry
         self.formatted: dict[tuple[str, str, str], FormattedEntry] = {}
 
-    def entries(self, domain, bibfiles) -> list:
+    def entries(self, domain: BibtexDomain, bibfiles: list[Path]) -> list[Any]:
         """``domain.get_entries(bibfiles)``, read once per pass."""
         if tuple(bibfiles) not in self._entries:
             self._entries[tuple(bibfiles)] = list(domain.get_entries(bibfiles))
@@ -106,12 +124,20 @@ class _Pass:
 # dashes, math, and whitespace it collapses or drops. Text without any of it
 # decodes to itself; ``test_bibtex_speedups`` checks that against latexcodec.
 _NEEDS_DECODING = re.compile(r"[\\~%`$]|''|,,|--|[^\S ]|  |^ | $")
-_decode_latex = Text.from_latex
 
 
-def _from_latex(cls, latex: str) -> Text:
+@functools.cache
+def _decoded(latex: str) -> str:
+    """What latexcodec makes of *latex*: the same names and journals recur."""
+    # typeshed knows only the standard library's text codecs.
+    decoded: str = codecs.decode(latex, "ulatex")  # type: ignore[call-overload]
+    return decoded
+
+
+def _from_latex(cls: object, latex: str) -> Text:
+    # Upstream's Text.from_latex is LaTeXParser(codecs.decode(latex, "ulatex")).parse().
     if _NEEDS_DECODING.search(latex):
-        return _decode_latex(latex)
+        return LaTeXParser(_decoded(latex)).parse()
     if "{" in latex or "}" in latex:
         return LaTeXParser(latex).parse()
     return Text(latex)
@@ -122,7 +148,7 @@ _NOWHERE: frozenset[str] = frozenset()
 # is ``:all:``, ``not cited`` is ``:notcited:``) and the one the FAQ uses, with
 # what ``_FilterVisitor`` computes for them given the docname and the cited
 # docnames of an entry.
-_COMMON_FILTERS = {
+_COMMON_FILTERS: dict[str, Callable[[str, frozenset[str] | set[str]], bool]] = {
     ast.dump(ast.parse("cited")): lambda docname, cited: bool(cited),
     ast.dump(ast.parse("True")): lambda docname, cited: True,
     ast.dump(ast.parse("not cited")): lambda docname, cited: not cited,
@@ -134,17 +160,18 @@ class BibtexDomainSpeedups(BibtexDomain):
     """sphinxcontrib-bibtex's ``cite`` domain, with its lookups indexed."""
 
     _pass: _Pass | None = None
-    _citations_by_key: dict[str, list[tuple[int, object]]] | None = None
+    _citations_by_key: dict[str, list[tuple[int, Citation]]] | None = None
     # Set by BibliographyDirectiveSpeedups while upstream's directive runs.
-    _entries_wanted = None
+    _entries_wanted: Callable[[Any], bool] | None = None
 
-    def get_entries(self, bibfiles):
+    def get_entries(self, bibfiles: list[Path]) -> Iterable[Any]:
         entries = super().get_entries(bibfiles)
         if self._entries_wanted is None:
             return entries
-        return (entry for entry in entries if self._entries_wanted(entry))
+        wanted = self._entries_wanted
+        return (entry for entry in entries if wanted(entry))
 
-    def env_updated(self):
+    def env_updated(self) -> Iterable[str]:
         self._pass = _Pass(self.citation_refs)
         self._citations_by_key = None
         try:
@@ -155,7 +182,7 @@ class BibtexDomainSpeedups(BibtexDomain):
     # Replaces BibtexDomain.get_filtered_entries: the set comprehension over
     # self.citation_refs becomes a lookup in the pass's index, and the usual
     # filters are evaluated directly instead of by walking their syntax tree.
-    def get_filtered_entries(self, bibliography_key):
+    def get_filtered_entries(self, bibliography_key: BibliographyKey) -> Iterator[tuple[str, Any]]:
         if self._pass is None:
             yield from super().get_filtered_entries(bibliography_key)
             return
@@ -172,10 +199,14 @@ class BibtexDomainSpeedups(BibtexDomain):
             if success or entry.key in bibliography.keys:
                 yield key, entry
 
-    def _visit_filter(self, bibliography, docname, entry, cited_docnames):
-        visitor = _FilterVisitor(entry=entry, docname=docname, cited_docnames=set(cited_docnames))
+    def _visit_filter(
+        self, bibliography: Any, docname: str, entry: Any, cited_docnames: Iterable[str]
+    ) -> bool:
+        visitor = _FilterVisitor(  # type: ignore[no-untyped-call]
+            entry=entry, docname=docname, cited_docnames=set(cited_docnames)
+        )
         try:
-            return visitor.visit(bibliography.filter_)
+            return bool(visitor.visit(bibliography.filter_))
         except ValueError as err:
             logger.warning(
                 f"syntax error in :filter: expression; {err}",
@@ -187,18 +218,25 @@ class BibtexDomainSpeedups(BibtexDomain):
 
     # Replaces BibtexDomain.get_all_cited_keys: the same order, computed once
     # per pass instead of once per bibliography directive.
-    def get_all_cited_keys(self, docnames):
+    def get_all_cited_keys(self, docnames: list[str]) -> Iterator[str]:
         if self._pass is None:
-            yield from super().get_all_cited_keys(docnames)
+            yield from super().get_all_cited_keys(docnames)  # type: ignore[no-untyped-call]
             return
         memo = self._pass.cited_keys
         if tuple(docnames) not in memo:
-            memo[tuple(docnames)] = list(super().get_all_cited_keys(docnames))
+            cited = super().get_all_cited_keys(docnames)  # type: ignore[no-untyped-call]
+            memo[tuple(docnames)] = list(cited)
         yield from memo[tuple(docnames)]
 
     # Replaces BibtexDomain.get_formatted_entries, formatting through the
     # pass's cache; warnings for missing fields are issued as upstream does.
-    def get_formatted_entries(self, bibliography_key, docnames, tooltips, tooltips_style):
+    def get_formatted_entries(
+        self,
+        bibliography_key: BibliographyKey,
+        docnames: list[str],
+        tooltips: bool,
+        tooltips_style: str,
+    ) -> Iterator[tuple[Any, FormattedEntry, FormattedEntry | None]]:
         if self._pass is None:
             yield from super().get_formatted_entries(
                 bibliography_key, docnames, tooltips, tooltips_style
@@ -231,16 +269,17 @@ class BibtexDomainSpeedups(BibtexDomain):
                 )
                 yield entry, FormattedEntry(entry.key, Tag("b", str(exc)), label), None
 
-    def _format(self, style_name, style, label, entry):
+    def _format(self, style_name: str, style: Any, label: str, entry: Any) -> FormattedEntry:
+        assert self._pass is not None
         memo = self._pass.formatted
         if (style_name, label, entry.key) not in memo:
             memo[style_name, label, entry.key] = style.format_entry(label, entry)
         return memo[style_name, label, entry.key]
 
-    def _citations_for(self, keys):
+    def _citations_for(self, keys: Iterable[str]) -> list[Citation]:
         """The citations of *keys* in bibliography lists, in ``self.citations`` order."""
         if self._citations_by_key is None:
-            index = defaultdict(list)
+            index: dict[str, list[tuple[int, Citation]]] = defaultdict(list)
             for position, citation in enumerate(self.citations):
                 if self.bibliographies[citation.bibliography_key].list_ == "citation":
                     index[citation.key].append((position, citation))
@@ -249,8 +288,18 @@ class BibtexDomainSpeedups(BibtexDomain):
         return [citation for _, citation in sorted(found, key=lambda pair: pair[0])]
 
     # Replaces BibtexDomain.resolve_xref: the two scans of self.citations become
-    # one index lookup; which citation wins and in what order is unchanged.
-    def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
+    # one index lookup; which citation wins and in what order is unchanged. It
+    # returns an inline node, as upstream does, where Sphinx declares a reference.
+    def resolve_xref(  # type: ignore[override]
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: Any,
+        contnode: docutils.nodes.Element,
+    ) -> docutils.nodes.Element:
         targets = parse_citation_targets(target)
         keys = {target2.key: target2 for target2 in targets}
         candidates = self._citations_for(keys)
@@ -296,12 +345,20 @@ class BibtexDomainSpeedups(BibtexDomain):
         return result_node
 
 
-class _CitationNodes(Mapping):
+class _CitationNodes(Mapping[str, docutils.nodes.Element]):
     """A bibliography's citation nodes by key: those of entries cited on its
     page so far were made by the directive, the others are made when asked for.
     """
 
-    def __init__(self, made, node_class, keys, keyprefix, cite_id, bibliography_count):
+    def __init__(
+        self,
+        made: Mapping[str, docutils.nodes.Element],
+        node_class: type[docutils.nodes.Element],
+        keys: list[dict[str, None]],
+        keyprefix: str,
+        cite_id: str,
+        bibliography_count: int,
+    ) -> None:
         self._made = dict(made)
         self._node_class = node_class
         # The .bib files' own key dicts, shared by every bibliography.
@@ -310,13 +367,15 @@ class _CitationNodes(Mapping):
         self._cite_id = cite_id
         self._bibliography_count = bibliography_count
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
         return key in self._made or (
             key.startswith(self._keyprefix)
             and any(key[len(self._keyprefix) :] in keys for keys in self._keys)
         )
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> docutils.nodes.Element:
         if key in self._made:
             return self._made[key].deepcopy()
         if key not in self:
@@ -324,12 +383,12 @@ class _CitationNodes(Mapping):
         raw_id = self._cite_id.format(bibliography_count=self._bibliography_count, key=key)
         return self._node_class(ids=[docutils.nodes.make_id(raw_id)])
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         for keys in self._keys:
             for key in keys:
                 yield self._keyprefix + key
 
-    def __len__(self):
+    def __len__(self) -> int:
         return sum(len(keys) for keys in self._keys)
 
 
@@ -356,8 +415,9 @@ class BibliographyDirectiveSpeedups(BibliographyDirective):
         except SyntaxError:
             return False  # upstream warns about it
 
-    def run(self):
+    def run(self) -> Sequence[docutils.nodes.Node]:
         domain = self.env.get_domain("cite")
+        assert isinstance(domain, BibtexDomainSpeedups)
         keyprefix = self.options.get("keyprefix", "")
         docname = self.env.docname
         if self._lists_its_page_only() and self.config.bibtex_cite_id:
@@ -368,15 +428,18 @@ class BibliographyDirectiveSpeedups(BibliographyDirective):
                 for target in ref.targets
             }
             listed = set(self.content)
-            domain._entries_wanted = lambda e: keyprefix + e.key in cited or e.key in listed
+            domain._entries_wanted = lambda e: bool(keyprefix + e.key in cited or e.key in listed)
         try:
             result = super().run()
         finally:
             domain._entries_wanted = None
-        key = BibliographyKey(docname=docname, id_=result[-1]["ids"][0])
+        target = result[-1]  # upstream's directive ends with the list's target
+        assert isinstance(target, docutils.nodes.Element)
+        key = BibliographyKey(docname=docname, id_=target["ids"][0])
         bibliography = domain.bibliographies[key]
         domain.bibliographies[key] = bibliography._replace(
-            citation_nodes=_CitationNodes(
+            # Upstream reads it as a dict: lookups, "in" and iteration.
+            citation_nodes=_CitationNodes(  # type: ignore[arg-type]
                 made=bibliography.citation_nodes,
                 node_class=(
                     docutils.nodes.list_item
@@ -396,11 +459,11 @@ class BibliographyDirectiveSpeedups(BibliographyDirective):
 # Used by bibfile_check, which parses the file first to report a malformed entry.
 
 
-def _resolved(app, name: str) -> Path:
+def _resolved(app: Sphinx, name: str) -> Path:
     return (Path(app.confdir) / name).resolve()  # as sphinxcontrib-bibtex resolves it
 
 
-def bibdata_is_current(app, names) -> bool:
+def bibdata_is_current(app: Sphinx, names: list[str]) -> bool:
     """sphinxcontrib-bibtex's cached parse is of the files as they are now."""
     if "cite" not in app.env.domains or not names:
         return False
@@ -409,7 +472,7 @@ def bibdata_is_current(app, names) -> bool:
     return not is_bibdata_outdated(bibdata, paths, app.config.bibtex_encoding)
 
 
-def seed_bibdata(app, name: str, data) -> None:
+def seed_bibdata(app: Sphinx, name: str, data: Any) -> None:
     """Hand a parse of the single .bib to sphinxcontrib-bibtex as its cache."""
     if "cite" not in app.env.domains:
         return
@@ -421,14 +484,28 @@ def seed_bibdata(app, name: str, data) -> None:
     )
 
 
-def setup(app):
-    app.setup_extension("sphinxcontrib.bibtex")
-    app.add_domain(BibtexDomainSpeedups, override=True)
-    app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)
+def patch_pybtex() -> None:
+    """The workarounds that live in pybtex's and sphinxcontrib-bibtex's modules."""
     # pybtex.plugin and sphinxcontrib.bibtex.plugin look entry points up
     # through these module-level names.
     pybtex.plugin.entry_points = _entry_points
-    sphinxcontrib.bibtex.plugin.entry_points = _entry_points
+    sphinxcontrib.bibtex.plugin.entry_points = _entry_points  # type: ignore[attr-defined,assignment]
     # Every field and name part reaches latexcodec through this classmethod.
     Text.from_latex = classmethod(_from_latex)
+
+
+def is_active(app: Sphinx) -> bool:
+    """The speedups run in *app* (they are off on untested upstream versions)."""
+    return app.registry.domains.get("cite") is BibtexDomainSpeedups
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.setup_extension("sphinxcontrib.bibtex")
+    if not upstream_versions.check(
+        app, "citetools.sphinxext.bibtex_speedups", upstream_versions.BIBTEX
+    ):
+        return {"parallel_read_safe": True, "parallel_write_safe": True}
+    app.add_domain(BibtexDomainSpeedups, override=True)
+    app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)
+    patch_pybtex()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

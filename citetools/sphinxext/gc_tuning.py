@@ -19,40 +19,56 @@ site a tenth of that size.
   same, but far fewer full collections rescan the long-lived ones. Larger
   thresholds measured no faster.
 
-Both are undone when the build finishes, for long-lived processes
-(``make serve``). Objects are still freed by reference counting as before;
-only cyclic garbage waits a little longer.
+Both are undone when the build ends, for long-lived processes (``make
+serve``, tests), whether it succeeded or not: the tuning starts inside
+Sphinx's build (at ``env-before-read-docs``), where any error ends in
+``build-finished``; an error before the build leaves the collector untouched.
+Objects are still freed by reference counting as before; only cyclic garbage
+waits a little longer.
 """
 
+from __future__ import annotations
+
 import gc
+
+from sphinx.application import Sphinx
+from sphinx.util.typing import ExtensionMetadata
 
 FIRST_GENERATION_THRESHOLD = 10_000
 
 _saved_thresholds: tuple[int, int, int] | None = None
 
 
-def tune(app) -> None:
+def tune(app: Sphinx, *args: object) -> None:
     global _saved_thresholds
-    _saved_thresholds = gc.get_threshold()
+    if _saved_thresholds is None:
+        _saved_thresholds = gc.get_threshold()
     gc.set_threshold(FIRST_GENERATION_THRESHOLD, *_saved_thresholds[1:])
-
-
-def freeze(app, *args) -> None:
     gc.freeze()
 
 
-def restore(app, exception) -> None:
+def finished(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is None:
+        # Every page is written: what is left lives to the end, while the
+        # finished pages are rewritten (html_pages) and parsed again.
+        gc.freeze()
+    else:
+        # Before any other handler, which may fail again.
+        restore(app, exception)
+
+
+def restore(app: Sphinx, exception: BaseException | None) -> None:
+    global _saved_thresholds
     gc.unfreeze()
     if _saved_thresholds is not None:
         gc.set_threshold(*_saved_thresholds)
+        _saved_thresholds = None
 
 
-def setup(app):
-    app.connect("builder-inited", tune, priority=100)
-    # Late, after sphinxcontrib-bibtex parsed the .bib at builder-inited.
-    app.connect("env-before-read-docs", freeze, priority=900)
-    # Every page is written: what is left lives to the end, while the finished
-    # pages are rewritten (html_pages) and parsed again.
-    app.connect("build-finished", freeze, priority=1)
+def setup(app: Sphinx) -> ExtensionMetadata:
+    # Late, once sphinxcontrib-bibtex has parsed the .bib (at builder-inited):
+    # what is alive then stays alive to the end.
+    app.connect("env-before-read-docs", tune, priority=900)
+    app.connect("build-finished", finished, priority=1)
     app.connect("build-finished", restore, priority=1000)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -149,5 +149,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # live-reload script into every page it serves, which the policy would block.
     app.add_config_value("html_hardening_csp_enabled", True, "html", types=frozenset({bool}))
     # Last of the rewrites of the finished pages, in one pass with the others.
-    add_rewrite(app, harden, order=900)
+    add_rewrite(app, harden, order=900, menu_entries=False)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

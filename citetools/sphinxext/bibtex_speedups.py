@@ -71,7 +71,6 @@ from pathlib import Path
 from typing import Any
 
 import docutils.nodes
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 import pybtex.plugin
 import sphinxcontrib.bibtex.domain
 import sphinxcontrib.bibtex.plugin
@@ -158,6 +157,10 @@ _NEEDS_DECODING = re.compile(r"[\\~%`$]|''|,,|--|[^\S ]|  |^ | $")
 @functools.cache
 def _decoded(latex: str) -> str:
     """What latexcodec makes of *latex*: the same names and journals recur."""
+    # Imported here, as upstream's from_latex does: it registers the "ulatex" codec,
+    # and a build that decodes nothing (the ePub after the HTML) need not load it.
+    import latexcodec  # noqa: F401
+
     # typeshed knows only the standard library's text codecs.
     decoded: str = codecs.decode(latex, "ulatex")  # type: ignore[call-overload]
     return decoded

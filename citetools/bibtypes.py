@@ -86,8 +86,38 @@ TYPE_WORDS = {
 _LETTERS = re.compile(r"[^a-z]")
 
 
+# Reference managers' own type names (Mendeley, EndNote, biblatex-apa, ...): the
+# nearest spelling would be wrong (`book_section` is not a `collection`).
+FOREIGN = {
+    "booksection": "incollection",
+    "chapter": "incollection",
+    "webpage": "online",
+    "web": "online",
+    "url": "online",
+    "website": "online",
+    "blogpost": "online",
+    "magazinearticle": "article",
+    "newspaperarticle": "article",
+    "journalarticle": "article",
+    "conferencepaper": "inproceedings",
+    "film": "movie",
+    "generic": "misc",
+    "presentation": "misc",
+    "conversation": "misc",
+    "interview": "misc",
+    "computerprogram": "software",
+    "statute": "legislation",
+    "bill": "legislation",
+    "case": "jurisdiction",
+    "hearing": "legal",
+}
+
+
 def nearest(name: str) -> str:
     """The supported type a misspelt or foreign one most likely means."""
     plain = _LETTERS.sub("", name.lower())
-    found = difflib.get_close_matches(plain, list(TYPES), n=1, cutoff=0.6)
+    if plain in FOREIGN:
+        return FOREIGN[plain]
+    # A close spelling only: a loose match misleads (`presentation` is not `legislation`).
+    found = difflib.get_close_matches(plain, list(TYPES), n=1, cutoff=0.8)
     return found[0] if found else "misc"

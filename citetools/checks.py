@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -250,8 +251,14 @@ def check_entry(
 
     _link_checks(entry, fields, add)
 
-    if entry.key.strip() and not follows_convention(entry.key, fields.get("year")):
-        suggestion = suggest_key(fields)
+    # The year may be in `date` (biblatex); an undated source's key says `nd`, as
+    # suggest_key writes it, so the key it suggests always passes.
+    dated = fields.get("year") or fields.get("date")
+    if (
+        entry.key.strip()
+        and not follows_convention(entry.key, dated)
+        and (suggestion := suggest_key(fields)) != entry.key
+    ):
         add(
             entry.line,
             "key-convention",
@@ -391,6 +398,20 @@ def _where(bib: BibFile, entry: BibEntry, here: BibFile) -> str:
     return f"{display_path(bib.path)}:{entry.line}"
 
 
+# Letters that docutils spells out before it drops what is not ASCII.
+_ANCHOR_LETTERS = str.maketrans(
+    {"ß": "sz", "æ": "ae", "œ": "oe", "þ": "th", "ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i"}
+)
+
+
+def page_anchor(key: str) -> str:
+    """The anchor docutils' ``make_id`` makes of ``key`` (lint does not load docutils):
+    lowercase ASCII letters and digits, each other run one `-`, starting with a letter."""
+    text = unicodedata.normalize("NFKD", key.lower().translate(_ANCHOR_LETTERS))
+    text = re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode())
+    return re.sub(r"^[-0-9]+|-+$", "", text)
+
+
 def _duplicates(bibs: list[BibFile]) -> list[Finding]:
     found = []
     seen: dict[tuple[str, str], tuple[BibFile, BibEntry]] = {}
@@ -402,6 +423,24 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
             checks.append(("doi", doi.lower(), entry.field_lines["doi"]))
         if not repeated and (url := entry.fields.get("url", "").strip()):
             checks.append(("url", _normal_url(url), entry.field_lines["url"]))
+        # The page anchor sphinxcontrib-bibtex makes of the key (bibtex_cite_id =
+        # "{key}"), for every entry of the file: two alike stop the build under -W;
+        # none (`8123456`, `10.1145/3290605`) links the citation to the top of the page,
+        # with an `id=""` that makes the ePub invalid.
+        anchor = page_anchor(entry.key)
+        if not repeated and entry.key and anchor:
+            checks.append(("anchor", anchor, entry.line))
+        elif not repeated and entry.key:
+            found.append(
+                finding(
+                    bib.path,
+                    entry.line,
+                    "key-anchor",
+                    f"key `{entry.key}` makes no anchor in the page (an anchor starts with a "
+                    "letter): its citations would link to the top of the page; rename it, "
+                    f"starting with a letter, e.g. `{suggest_key(entry.fields)}`",
+                )
+            )
         for kind, value, line in checks:
             if not value:
                 continue
@@ -409,7 +448,13 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
             if first[1] is entry:
                 continue
             where = _where(*first, here=bib)
-            if kind == "key":
+            if kind == "anchor":
+                message = (
+                    f"key `{entry.key}` makes the same anchor in the page as `{first[1].key}` "
+                    f"({where}), `#{value}`, and the build stops on `duplicate citation id`: "
+                    "rename one so that the two differ in letters or digits"
+                )
+            elif kind == "key":
                 message = (
                     f"duplicate key `{entry.key}`: `{first[1].key}` is already defined on "
                     f"{where} (keys ignore case); merge the two entries or rename one"
@@ -419,7 +464,8 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
                     f"same {kind.upper()} as `{first[1].key}` ({where}): the same source is "
                     "entered twice; keep one entry and cite its key"
                 )
-            found.append(finding(bib.path, line, f"duplicate-{kind}", message))
+            code = "key-anchor" if kind == "anchor" else f"duplicate-{kind}"
+            found.append(finding(bib.path, line, code, message))
     return found
 
 

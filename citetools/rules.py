@@ -36,7 +36,14 @@ class Rule:
 # What stops the site's build (pybtex cannot read the file, or the style cannot print
 # an entry): the build's own check stops on these with lint's message.
 BREAKS_BUILD = frozenset(
-    {"duplicate-key", "unknown-type", "missing-field", "name-format", "undefined-string"}
+    {
+        "duplicate-key",
+        "key-anchor",
+        "unknown-type",
+        "missing-field",
+        "name-format",
+        "undefined-string",
+    }
 )
 
 
@@ -69,6 +76,9 @@ _RULES = [
          "ignores", "move it into its entry (an entry was closed too early)"),
     Rule("duplicate-key", "two entries with the same key (ignoring case)",
          "merge the two entries or rename one"),
+    Rule("key-anchor", "a key that makes no anchor in the page (`8123456`, `9.8:1`: no letter "
+         "first), or the same one as another key (`Smith:2019`, `smith-2019`)",
+         "rename it: a letter first, and keys that differ in letters or digits"),
     Rule("duplicate-doi", "two entries with the same DOI", "keep one entry and cite its key"),
     Rule("duplicate-url", "two entries with the same URL", "keep one entry and cite its key"),
     Rule("unknown-type", "an entry type the site cannot print (`@artcle`)",

@@ -8,6 +8,7 @@ and why, so tests can hold ``citetools lint`` to it.
 
 from __future__ import annotations
 
+from docutils.nodes import make_id
 from pybtex.database import BibliographyData
 from pybtex.database.input.bibtex import Parser
 from pybtex.exceptions import PybtexError
@@ -30,6 +31,16 @@ def build_problem(text: str) -> str | None:
         data = read(text)
     except PybtexError as error:
         return f"pybtex: {type(error).__name__}: {error}"
+    # sphinxcontrib-bibtex gives every entry of the file the anchor make_id(key)
+    # (bibtex_cite_id = "{key}") and warns at the second of two alike; a key with no
+    # anchor gets `id=""` (an invalid ePub) and citations of it link to `#`.
+    anchors: dict[str, str] = {}
+    for key in data.entries:
+        if not make_id(key):
+            return f"sphinx: no citation id for {key}"
+        first = anchors.setdefault(make_id(key), key)
+        if first != key:
+            return f"sphinx: duplicate citation id for {key} (same as {first})"
     register_plugins()
     LabelStyle.database = AuthorYearLabels(data.entries)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,9 @@ def page(app, name: str = "index.html") -> BeautifulSoup:
 
 
 def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):
-    """Run sphinx-build as a contributor would; return the finished process."""
+    """Run sphinx-build as a contributor would; return the finished process.
+
+    Sphinx colours its messages when CI is set; tests compare the text a reader sees."""
     return subprocess.run(
         [
             sys.executable,
@@ -52,6 +55,7 @@ def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):
         capture_output=True,
         text=True,
         cwd=source,
+        env={**os.environ, "NO_COLOR": "1"},
     )
 
 

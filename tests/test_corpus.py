@@ -83,6 +83,10 @@ def test_lint_reports_what_breaks_the_build(capsys, path):
     pybtex_line = re.search(r"in line (\d+)", problem)
     if pybtex_line:
         assert int(pybtex_line.group(1)) in errors, (problem, errors)
+    anchor = re.search(r"citation id for (\S+)", problem)
+    if anchor:
+        entry = next(e for e in bibfile.parse(text).entries if e.key == anchor.group(1))
+        assert "key-anchor" in errors.get(entry.line, set()), (problem, errors)
     missing = re.search(r"missing \w+ in (\S+)", problem)
     if missing:
         entry = next(e for e in bibfile.parse(text).entries if e.key == missing.group(1))

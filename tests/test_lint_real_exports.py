@@ -1,0 +1,144 @@
+"""What a held-out run of real files (tests/data/corpus/SOURCES.md) found in lint.
+
+Each case is cut down from a real export: Mendeley's and biblatex-apa's type
+names, Zotero's keys that start with a digit, an undated Better BibLaTeX entry.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bibbuild import build_problem
+
+from citetools import bibtypes, checks
+from citetools.cli import main
+from citetools.sphinxext.bibfile_check import EXIT_STATUS
+
+from conftest import ROOTS, sphinx_build
+
+
+def lint(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, *argv: str) -> list[str]:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(text, encoding="utf-8")
+    main(["lint", "--isolated", *argv, str(bib)])
+    return capsys.readouterr().out.splitlines()
+
+
+UNDATED = "@online{{{key},\n  title = {{What Is XML}},\n  author = {{Birnbaum, David}},\n}}\n"
+
+
+def test_a_key_lint_suggests_is_one_lint_accepts(capsys, tmp_path):
+    # An undated source: the convention writes `nd` where the year goes.
+    (found,) = lint(capsys, tmp_path, UNDATED.format(key="birnbaum"), "--select", "key-convention")
+    assert "e.g. `birnbaumndwhat`" in found
+    assert not lint(
+        capsys, tmp_path, UNDATED.format(key="birnbaumndwhat"), "--select", "key-convention"
+    )
+
+
+def test_biblatex_date_is_the_year_of_the_key(capsys, tmp_path):
+    entry = (
+        "@book{{{key},\n  author = {{Smith, Ann}},\n  title = {{Words}},\n"
+        "  date = {{2019-02}},\n}}\n"
+    )
+    assert not lint(
+        capsys, tmp_path, entry.format(key="smith2019words"), "--select", "key-convention"
+    )
+    (found,) = lint(
+        capsys, tmp_path, entry.format(key="smith2018words"), "--select", "key-convention"
+    )
+    assert "e.g. `smith2019words`" in found
+
+
+@pytest.mark.parametrize(
+    ("exported", "meant"),
+    [
+        ("book_section", "incollection"),  # Mendeley: a chapter
+        ("web_page", "online"),  # Mendeley
+        ("magazine_article", "article"),  # Mendeley
+        ("presentation", "misc"),  # biblatex-apa: not `legislation`
+        ("conversation", "misc"),  # not `collection`
+        ("film", "movie"),
+        ("artcle", "article"),  # a typo still finds its type
+        ("inprocedings", "inproceedings"),
+    ],
+)
+def test_an_exported_type_gets_the_type_it_means(capsys, tmp_path, exported, meant):
+    (found,) = lint(capsys, tmp_path, f"@{exported}{{a,\n  title = {{T}},\n}}\n")
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:1: unknown-type ")
+    assert f"use `@{meant}`" in found
+
+
+def test_every_type_advised_is_one_the_site_prints():
+    assert set(bibtypes.FOREIGN.values()) <= set(bibtypes.TYPES)
+
+
+DIGIT_KEYS = (
+    "@misc{9.8:1,\n  author = {Author, A.},\n  title = {One},\n  date = {2014},\n}\n\n"
+    "@ARTICLE{8123456,\n  author = {Author, B.},\n  title = {Two},\n  journal = {J},\n"
+    "  year = {2017}}\n"
+)
+ALIKE = (
+    "@misc{Smith:2019,\n  author = {Smith, A.},\n  title = {One},\n  year = {2019},\n}\n\n"
+    "@misc{smith-2019,\n  author = {Smith, B.},\n  title = {Two},\n  year = {2019},\n}\n"
+)
+
+
+def test_keys_that_make_no_anchor_are_reported_where_the_build_breaks(capsys, tmp_path):
+    # biblatex-apa's keys, and IEEE Xplore's (its article number) or the ACM Digital
+    # Library's (the DOI): citations of them link to the top of the page.
+    assert build_problem(DIGIT_KEYS) == "sphinx: no citation id for 9.8:1"
+    found = lint(capsys, tmp_path, DIGIT_KEYS)
+    assert [line.split(" ")[:3] for line in found] == [
+        [f"{tmp_path / 'refs.bib'}:1:", "key-anchor", "key"],
+        [f"{tmp_path / 'refs.bib'}:7:", "key-anchor", "key"],
+    ]
+    assert "`8123456` makes no anchor in the page" in found[1]
+    assert "e.g. `author2017two`" in found[1]
+
+
+def test_keys_that_make_the_same_anchor_are_reported_at_the_second(capsys, tmp_path):
+    assert "duplicate citation id for smith-2019" in (build_problem(ALIKE) or "")
+    (found,) = lint(capsys, tmp_path, ALIKE)
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:7: key-anchor key `smith-2019` ")
+    assert "same anchor in the page as `Smith:2019` (line 1), `#smith-2019`" in found
+    # Keys that differ only in case are one problem, a duplicate key, not two.
+    twice = "@misc{Smith2019a,\n  title = {A},\n}\n\n@misc{smith2019a,\n  title = {B},\n}\n"
+    assert [line.split(" ")[1] for line in lint(capsys, tmp_path, twice)] == ["duplicate-key"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["9.8:1", "2013", "Smith:2019", "smith-2019", "Müller2019", "Ørsted1820", "Łukasiewicz",
+     "Straße2001", "a_b", "a--b-", "x", "Æsop:fables", "dóttir2020", "10.1000/xyz"],
+)  # fmt: skip
+def test_lint_makes_the_anchor_docutils_makes(key):
+    from docutils.nodes import make_id
+
+    assert checks.page_anchor(key) == make_id(key)
+
+
+def test_the_build_stops_on_them_with_lints_message(tmp_path):
+    site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")
+    bib = site / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + ALIKE, encoding="utf-8")
+    line = bib.read_text(encoding="utf-8").splitlines().index("@misc{smith-2019,") + 1
+    result = sphinx_build(site, tmp_path / "html")
+    assert result.returncode == EXIT_STATUS, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert f"refs.bib:{line}: ERROR: key-anchor key `smith-2019`" in result.stderr
+
+
+CORPUS = sorted((Path(__file__).parent / "data" / "corpus").glob("*.bib"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_every_key_advised_on_real_files_is_new_and_follows_the_convention(capsys, path):
+    main(["lint", "--isolated", "--select", "key-convention", str(path)])
+    advice = re.findall(r"key `([^`]*)` .* e\.g\. `([^`]*)`", capsys.readouterr().out)
+    for key, suggestion in advice:
+        assert suggestion != key
+        assert re.fullmatch(r"[a-z][a-z0-9]*(\d{4}|nd)[a-z0-9]+", suggestion), suggestion

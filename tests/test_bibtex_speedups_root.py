@@ -9,6 +9,7 @@ import pybtex.plugin
 import pytest
 import sphinxcontrib.bibtex.plugin
 from pybtex.richtext import Text
+from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from conftest import page
 
@@ -67,3 +68,73 @@ def test_the_pages_are_those_sphinxcontrib_bibtex_writes(upstream, built, make_a
     plain.build()
     assert SPEEDUPS not in plain.extensions
     assert filecmp.cmpfiles(built.outdir, plain.outdir, PAGES, shallow=False)[0] == PAGES
+
+
+@pytest.fixture
+def upstream_passes(monkeypatch):
+    """How many times sphinxcontrib-bibtex's own ``env_updated`` pass has run."""
+    calls: list[None] = []
+    original = BibtexDomain.env_updated
+
+    def counted(self):
+        calls.append(None)
+        return original(self)
+
+    monkeypatch.setattr(BibtexDomain, "env_updated", counted)
+    return calls
+
+
+def _chapters(outdir) -> list[str]:
+    return sorted(str(p.relative_to(outdir)) for p in outdir.rglob("*.xhtml"))
+
+
+# Each of these has a copy of the root of its own: they build twice into one directory.
+@pytest.mark.sphinx("html", testroot=ROOT, srcdir="speedups-epub-after-html")
+def test_the_epub_after_the_html_keeps_its_citations(
+    upstream, upstream_passes, built, make_app, tmp_path
+):
+    builddir = built.doctreedir.parent
+    epub = make_app("epub", srcdir=built.srcdir, builddir=builddir)
+    epub.build()
+    assert len(upstream_passes) == 1
+    fresh = make_app("epub", srcdir=built.srcdir, builddir=tmp_path)
+    fresh.build()
+    assert len(upstream_passes) == 2
+    chapters = _chapters(epub.outdir)
+    assert "faq/training.xhtml" in chapters
+    assert filecmp.cmpfiles(epub.outdir, fresh.outdir, chapters, shallow=False)[0] == chapters
+
+
+@pytest.mark.sphinx(
+    "html", testroot=ROOT, srcdir="speedups-warnings-again", confoverrides={"suppress_warnings": []}
+)
+def test_a_kept_pass_gives_its_warnings_again(upstream, upstream_passes, app, warning, make_app):
+    app.build()
+    first = [line for line in warning.getvalue().splitlines() if "duplicate citation" in line]
+    # Every entry is listed on its answer's page and on the References page.
+    assert len(first) == 3
+    epub = make_app(
+        "epub",
+        srcdir=app.srcdir,
+        builddir=app.doctreedir.parent,
+        confoverrides={"suppress_warnings": []},
+    )
+    epub.build()
+    assert len(upstream_passes) == 1
+    again = [line for line in epub.warning.getvalue().splitlines() if "duplicate citation" in line]
+    assert again == first
+
+
+@pytest.mark.sphinx("html", testroot=ROOT, srcdir="speedups-changed-bib")
+def test_a_changed_bib_or_setting_redoes_the_pass(upstream, upstream_passes, built, make_app):
+    bib = built.srcdir / "refs.bib"
+    bib.write_text(bib.read_text().replace("Effectiveness", "Usefulness"))
+    builddir = built.doctreedir.parent
+    make_app("epub", srcdir=built.srcdir, builddir=builddir).build()
+    assert len(upstream_passes) == 2
+    references = (builddir / "epub" / "references.xhtml").read_text()
+    assert "Usefulness" in references
+    make_app(
+        "epub", srcdir=built.srcdir, builddir=builddir, confoverrides={"bibtex_tooltips": False}
+    ).build()
+    assert len(upstream_passes) == 3

@@ -13,16 +13,18 @@ report.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pybtex.database import BibliographyData
-from pybtex.database.input.bibtex import Parser
-from pybtex.exceptions import PybtexError
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from citetools import bibfile, checks, rules
 from citetools.findings import ERROR, Finding
 from citetools.sphinxext import bibtex_speedups
+
+if TYPE_CHECKING:
+    from pybtex.database import BibliographyData
+
+    from citetools import bibfile
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,13 @@ def check(path: Path) -> BibliographyData:
     lint's rules, which hold the same table as the style (``citetools.bibtypes``);
     formatting every entry here to be sure would cost a tenth of a second a build.
     """
+    # Lint's reader and rules load only when a file is checked: not in the ePub
+    # built after the HTML, whose cached parse is current (check_bibfiles).
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.exceptions import PybtexError
+
+    from citetools import bibfile, checks, rules
+
     try:
         text = bibfile.read_text(path)
     except bibfile.UnreadableBibFile as error:

@@ -34,6 +34,14 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
   every written page stayed alive, and was rescanned by the garbage
   collector, until the build ended. Pages now get copies.
 
+* ``env_updated`` sorts, labels and formats every listed entry again in each
+  build, though nothing it reads has changed: the ePub built after the HTML
+  from the same doctrees, a rebuild with ``-a``. When no page was read or
+  removed in this build, and the .bib files, the bibtex settings, the styles'
+  code and the upstream versions are those of the pass kept in the
+  environment, that pass's citations are kept, and the warnings it gave are
+  given again (``_PassRecord``), as upstream gives them in every build.
+
 * sphinxcontrib-bibtex parses the .bib again right after ``bibfile_check``
   has parsed it to report errors, and the check ran even when the cached
   parse was current (the ePub after the HTML, an edited page). With this
@@ -53,15 +61,18 @@ import ast
 import codecs
 import functools
 import importlib.metadata
+import inspect
+import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import docutils.nodes
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 import pybtex.plugin
+import sphinxcontrib.bibtex.domain
 import sphinxcontrib.bibtex.plugin
 from pybtex.markup import LaTeXParser
 from pybtex.richtext import Tag, Text
@@ -81,7 +92,24 @@ from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
 
 from citetools.sphinxext import upstream_versions
 
-logger = logging.getLogger("sphinxcontrib.bibtex.domain")
+_Logged = tuple[tuple[Any, ...], dict[str, Any]]
+
+
+class _WarningLog:
+    """sphinxcontrib-bibtex's domain logger, keeping warnings while ``kept`` is a list."""
+
+    def __init__(self, target: logging.SphinxLoggerAdapter) -> None:
+        self._target = target
+        self.kept: list[_Logged] | None = None
+
+    def warning(self, *args: Any, **kwargs: Any) -> None:
+        if self.kept is not None:
+            self.kept.append((args, kwargs))
+        self._target.warning(*args, **kwargs)
+
+
+# Upstream's domain warns through the same logger while env_updated runs.
+logger = _WarningLog(logging.getLogger("sphinxcontrib.bibtex.domain"))
 
 
 @functools.cache
@@ -129,6 +157,10 @@ _NEEDS_DECODING = re.compile(r"[\\~%`$]|''|,,|--|[^\S ]|  |^ | $")
 @functools.cache
 def _decoded(latex: str) -> str:
     """What latexcodec makes of *latex*: the same names and journals recur."""
+    # Imported here, as upstream's from_latex does: it registers the "ulatex" codec,
+    # and a build that decodes nothing (the ePub after the HTML) need not load it.
+    import latexcodec  # noqa: F401
+
     # typeshed knows only the standard library's text codecs.
     decoded: str = codecs.decode(latex, "ulatex")  # type: ignore[call-overload]
     return decoded
@@ -156,10 +188,33 @@ _COMMON_FILTERS: dict[str, Callable[[str, frozenset[str] | set[str]], bool]] = {
 }
 
 
+class _PassRecord:
+    """The inputs of the ``env_updated`` pass whose citations the environment
+    holds, and the warnings that pass gave."""
+
+    def __init__(self, inputs: tuple[Any, ...], warnings: list[_Logged]) -> None:
+        self.inputs = inputs
+        self.warnings = warnings
+
+
+def _source_stamp(obj: object) -> tuple[str, int, int] | None:
+    """Where *obj*'s code is and its file's size and time: changed code, new stamp."""
+    try:
+        source = inspect.getsourcefile(obj)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    if source is None:
+        return None
+    stat = os.stat(source)
+    return source, stat.st_size, stat.st_mtime_ns
+
+
 class BibtexDomainSpeedups(BibtexDomain):
     """sphinxcontrib-bibtex's ``cite`` domain, with its lookups indexed."""
 
     _pass: _Pass | None = None
+    # A page was read, or removed, in this process: the kept pass is stale.
+    _pages_changed = False
     _citations_by_key: dict[str, list[tuple[int, Citation]]] | None = None
     # Set by BibliographyDirectiveSpeedups while upstream's directive runs.
     _entries_wanted: Callable[[Any], bool] | None = None
@@ -171,13 +226,59 @@ class BibtexDomainSpeedups(BibtexDomain):
         wanted = self._entries_wanted
         return (entry for entry in entries if wanted(entry))
 
+    def clear_doc(self, docname: str) -> None:
+        self._pages_changed = True
+        super().clear_doc(docname)
+
+    def merge_domaindata(self, docnames: Any, otherdata: dict[str, Any]) -> None:
+        self._pages_changed = True
+        super().merge_domaindata(docnames, otherdata)
+
+    def _pass_inputs(self) -> tuple[Any, ...]:
+        """What ``env_updated`` reads besides the pages' own data."""
+        config = self.env.config
+        styles = {bibliography.style for bibliography in self.bibliographies.values()}
+        if config.bibtex_tooltips_style:
+            styles.add(config.bibtex_tooltips_style)
+        style_code = sorted(
+            (name, _source_stamp(pybtex.plugin.find_plugin("pybtex.style.formatting", name)))
+            for name in styles
+        )
+        return (
+            tuple(upstream_versions.installed_version(name) for name in upstream_versions.BIBTEX),
+            _source_stamp(sys.modules[__name__]),
+            self.bibdata.encoding,
+            sorted((str(path), bibfile.mtime) for path, bibfile in self.bibdata.bibfiles.items()),
+            sorted(
+                (value.name, repr(value.value))
+                for value in config
+                if value.name.startswith("bibtex_")
+            ),
+            style_code,
+        )
+
     def env_updated(self) -> Iterable[str]:
+        inputs = self._pass_inputs()
+        kept = self.data.get("citetools_pass")
+        if not self._pages_changed and isinstance(kept, _PassRecord) and kept.inputs == inputs:
+            for args, kwargs in kept.warnings:
+                logger.warning(*args, **kwargs)
+            return []
+        self.data.pop("citetools_pass", None)
+        warnings: list[_Logged] = []
         self._pass = _Pass(self.citation_refs)
         self._citations_by_key = None
+        upstream_logger = sphinxcontrib.bibtex.domain.logger
+        sphinxcontrib.bibtex.domain.logger = logger  # type: ignore[assignment]
+        logger.kept = warnings
         try:
-            return super().env_updated()
+            updated = super().env_updated()
         finally:
             self._pass = None
+            sphinxcontrib.bibtex.domain.logger = upstream_logger
+            logger.kept = None
+        self.data["citetools_pass"] = _PassRecord(inputs, warnings)
+        return updated
 
     # Replaces BibtexDomain.get_filtered_entries: the set comprehension over
     # self.citation_refs becomes a lookup in the pass's index, and the usual

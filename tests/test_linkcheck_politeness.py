@@ -190,3 +190,21 @@ def test_links_checked_from_the_start_keep_their_page_and_only_shown_ones_are_re
     [(uri, filename, lineno)] = [(line["uri"], line["filename"], line["lineno"]) for line in lines]
     assert (uri, filename) == (f"http://127.0.0.2:{port}/slow?n=0", "sources.md")
     assert lineno >= 1
+
+
+def test_the_sources_are_requested_before_the_bibliography_is_parsed(tmp_path, make_app):
+    # Parsing a large .bib (bibfile_check, then sphinxcontrib-bibtex) takes about a second:
+    # the early requests must not wait behind it.
+    from sphinxcontrib import bibtex
+
+    from citetools.sphinxext import bibfile_check
+
+    site = shutil.copytree(ROOTS / "test-linkcheck-sources", tmp_path / "site")
+    app = make_app("html", srcdir=site)
+    app.setup_extension("citetools.sphinxext.bibfile_check")
+    listeners = sorted(app.events.listeners["builder-inited"], key=lambda e: e.priority)
+    order = [listener.handler for listener in listeners]
+    first_parse = min(
+        order.index(bibfile_check.check_bibfiles), order.index(bibtex.builder_inited_cite)
+    )
+    assert order.index(linkcheck_sources.skip_cached_links) < first_parse

@@ -364,7 +364,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
         types=frozenset({str}),
     )
     app.connect("linkcheck-process-uri", check_doi_registration)
-    app.connect("builder-inited", skip_cached_links)
+    # First among the handlers that read the bibliography (bibfile_check at 400,
+    # sphinxcontrib-bibtex at 500): the sources' requests start before those parses.
+    app.connect("builder-inited", skip_cached_links, priority=300)
     app.connect("build-finished", write_manifest)
     _patch_worker()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,7 +19,7 @@ TEST_STAMP = $(VENVDIR)/.installed-test
 .PHONY: help
 help:  ## List the targets.
 	@echo "Usage: make TARGET"
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(DOCS_STAMP): requirements.txt pyproject.toml
 	@test -x $(VENVDIR)/bin/python || $(PYTHON) -m venv $(VENVDIR)

@@ -394,7 +394,13 @@ def missing_fonts() -> list[str]:
 
 def render(book: str, base: Path, stylesheet: Path, paper: str, target: Path) -> int:
     """Lay *book* out as a tagged PDF/UA-1 file at *target*; its number of pages."""
-    import weasyprint  # type: ignore[import-untyped]  # loaded only when a PDF is made
+    try:
+        import weasyprint  # type: ignore[import-untyped]  # loaded only when a PDF is made
+    except OSError as error:  # WeasyPrint loads Pango's shared libraries as it is imported
+        raise LibrariesMissing(
+            f"WeasyPrint cannot load Pango ({error}) (Debian: apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0)"
+        ) from None
 
     stylesheets = [
         weasyprint.CSS(filename=str(stylesheet)),
@@ -428,6 +434,10 @@ class FontsMissing(BookError):
     pass
 
 
+class LibrariesMissing(BookError):
+    pass
+
+
 def _paper(value: str) -> str:
     if value.lower() not in PAPER_SIZES:
         raise argparse.ArgumentTypeError(
@@ -449,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit.code or 0)
     try:
         target, pages = make_pdf(args.srcdir, args.builddir, args.paper)
-    except FontsMissing as error:
+    except (FontsMissing, LibrariesMissing) as error:
         print(f"make pdf: {error}", file=sys.stderr)
         return 2
     except BookError as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 from unittest import mock
 
 import pytest
@@ -138,15 +139,20 @@ def test_per_host_limits_hold_against_loopback_hosts(tmp_path):
         stats = servers[0].stats
     assert code == 0, out
     assert len(records_of(root)) == 24
-    for host in (f"127.0.0.{2 + i}:{port}" for i in range(3)):
+    hosts = [f"127.0.0.{2 + i}:{port}" for i in range(3)]
+    for host in hosts:
         assert len(stats.starts[host]) == 8
         # Each answer takes 0.5 s: without the gate, 16 workers would have 8 in flight.
-        assert stats.most_in_flight[host] == 2
-        # One start per interval: the rate holds exactly; a single gap may look shorter
-        # at the server when the request before it was delayed on the way (a busy machine).
+        assert stats.most_in_flight[host] <= 2, host
+        # One start per interval. On a busy machine a request can be held up on its way to
+        # the server, which shortens the gap after the one before it and the span from the
+        # first start: judge the rate by the typical gap and allow the span one interval.
         starts = sorted(stats.starts[host])
-        assert starts[-1] - starts[0] >= 7 * 0.25, host
-        assert stats.shortest_interval(host) >= 0.25 / 2, host
+        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        assert statistics.median(gaps) >= 0.25 * 0.8, (host, gaps)
+        assert starts[-1] - starts[0] >= 6 * 0.25, (host, gaps)
+    # The gate lets two through at once, not one: some host had both slots in use.
+    assert max(stats.most_in_flight[host] for host in hosts) == 2
     assert stats.user_agents == {
         "Mozilla/5.0 (compatible; citetools-linkcheck; +https://faq.example.org/)"
     }

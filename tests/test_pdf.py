@@ -379,6 +379,28 @@ def test_a_missing_font_stops_the_build_with_the_package_to_install(monkeypatch,
     assert "DejaVu Serif Italic" in error and "fonts-dejavu-extra" in error
 
 
+def test_missing_pango_stops_the_pdf_with_the_packages_to_install(monkeypatch, tmp_path):
+    """WeasyPrint loads Pango as it is imported: without it, a message, never a traceback."""
+
+    def no_pango(*args, **kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr("builtins.__import__", _failing_import("weasyprint", no_pango))
+    with pytest.raises(pdfbook.LibrariesMissing, match="libpangoft2-1.0-0"):
+        pdfbook.render("<p>x</p>", tmp_path, tmp_path / "x.css", "letter", tmp_path / "x.pdf")
+
+
+def _failing_import(name, fail):
+    real = __import__
+
+    def importer(module, *args, **kwargs):
+        if module == name:
+            fail()
+        return real(module, *args, **kwargs)
+
+    return importer
+
+
 def test_a_page_that_fails_the_site_build_stops_the_pdf_with_the_warning(tmp_path):
     site = copy_site(tmp_path / "site")
     page = sorted((site / "faq").glob("*.md"))[0]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,21 @@ def built(app, warning):
 def page(app, name: str = "index.html") -> BeautifulSoup:
     """A page of a built test root, as a reader's browser parses it."""
     return BeautifulSoup((app.outdir / name).read_text(encoding="utf-8"), "html.parser")
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the commands run inside the block, then restore them."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):

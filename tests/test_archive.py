@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from citetools.cli import main
 from citetools.linkcheck import wayback
 from testbed.linkserver import FakeArchive, closed_port, running
 
-from conftest import PROJECT
+from conftest import PROJECT, environment
 
 REAL_BIB = PROJECT / "references.bib"
 
@@ -27,20 +26,6 @@ def citetools(*args: str) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(list(args))
     return code, out.getvalue(), err.getvalue()
-
-
-@contextlib.contextmanager
-def environment(**values: str) -> Iterator[None]:
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ from citetools.linkcheck import doi, wayback
 from citetools.linkcheck.classify import classify
 from testbed.linkserver import REGISTERED_DOI, FakeArchive, closed_port, running, serving
 
-from conftest import ROOTS
+from conftest import ROOTS, environment
 
 ROOT = ROOTS / "test-linkcheck-sources"
 
@@ -50,20 +49,6 @@ def citetools(*args: str) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["links", *args])
     return code, out.getvalue(), err.getvalue()
-
-
-@contextlib.contextmanager
-def environment(**values: str):
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                del os.environ[name]
-            else:
-                os.environ[name] = value
 
 
 def resolver(url: str):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -59,3 +61,23 @@ def test_a_failure_before_the_build_leaves_the_collector_alone(make_app, tmp_pat
     assert gc.get_threshold() == collector
     assert gc.get_freeze_count() == 0
     assert gc_tuning._saved_thresholds is None
+
+
+def test_sphinx_build_leaves_what_it_built_to_the_system_at_exit(tmp_path):
+    # Exit handlers run last registered first: this one, registered before Sphinx
+    # loads the extension, sees the collector as Python's final collection will.
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from sphinx.cmd.build import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    source = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-gc-tuning", source)
+    result = subprocess.run(
+        [sys.executable, "-c", script, "-b", "html", "-q", str(source), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "frozen at exit: True"

@@ -25,10 +25,18 @@ Sphinx's build (at ``env-before-read-docs``), where any error ends in
 ``build-finished``; an error before the build leaves the collector untouched.
 Objects are still freed by reference counting as before; only cyclic garbage
 waits a little longer.
+
+* ``gc.freeze()`` once more as the process exits: Python's last collection
+  would walk, and free one by one, everything the finished build left behind,
+  only for the operating system to reclaim the memory an instant later. On
+  that 200-page site it kept ``sphinx-build`` alive 3 to 4 s after the build
+  had ended. (Frozen objects get no finalizers at exit, as any object still
+  referenced then; Sphinx closes every file it writes before the build ends.)
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 
 from sphinx.application import Sphinx
@@ -37,6 +45,7 @@ from sphinx.util.typing import ExtensionMetadata
 FIRST_GENERATION_THRESHOLD = 10_000
 
 _saved_thresholds: tuple[int, int, int] | None = None
+_exit_registered = False
 
 
 def tune(app: Sphinx, *args: object) -> None:
@@ -65,7 +74,16 @@ def restore(app: Sphinx, exception: BaseException | None) -> None:
         _saved_thresholds = None
 
 
+def skip_last_collection() -> None:
+    """At the process's exit, leave what is still alive to the operating system."""
+    global _exit_registered
+    if not _exit_registered:
+        _exit_registered = True
+        atexit.register(gc.freeze)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
+    skip_last_collection()
     # Late, once sphinxcontrib-bibtex has parsed the .bib (at builder-inited):
     # what is alive then stays alive to the end.
     app.connect("env-before-read-docs", tune, priority=900)

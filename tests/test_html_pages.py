@@ -1,13 +1,21 @@
 """The finished-page rewrites every web page gets: in their order, once per page, and only
-for the web builders."""
+for the web builders; in worker processes, the same pages and the same warnings."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+
 import pytest
 
-from conftest import page
+from citetools.sphinxext.html_pages import pages
+from testbed import sitegen
+
+from conftest import page, sphinx_build
 
 ROOT = "html-pages"
+PAGES = ["faq/answer.html", "genindex.html", "index.html", "search.html"]
 
 
 @pytest.mark.sphinx("html", testroot=ROOT)
@@ -31,3 +39,35 @@ def test_a_rebuild_leaves_unchanged_pages_as_they_were(built):
 @pytest.mark.sphinx("epub", testroot=ROOT)
 def test_the_epub_is_not_rewritten(built):
     assert page(built, "index.xhtml").body.get("data-rewrites") is None
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_warnings_from_rewrites_reach_the_build_in_page_order(
+    make_app, rootdir, tmp_path, processes
+):
+    shutil.copytree(rootdir / "test-html-pages", tmp_path / "src")
+    app = make_app(
+        "html",
+        srcdir=tmp_path / "src",
+        confoverrides={"warn_per_page": True, "html_pages_processes": processes},
+        warningiserror=True,
+    )
+    app.build()
+    warned = re.findall(r"rewrote (\S+) in process (\d+)", app.warning.getvalue())
+    assert [page for page, _ in warned] == PAGES
+    # Counted as the build's own: with -W the build fails.
+    assert app.statuscode == 1
+    # Rewritten here, or only in the workers.
+    assert ({int(pid) for _, pid in warned} == {os.getpid()}) == (processes == 1)
+
+
+def test_pages_rewritten_in_worker_processes_are_the_same(tmp_path):
+    site = sitegen.generate_site(tmp_path / "site", pages=6, citations=10, entries=60)
+    written = []
+    for processes in (1, 2):
+        out = tmp_path / f"html-{processes}"
+        result = sphinx_build(site, out, "html", "-D", f"html_pages_processes={processes}")
+        assert result.returncode == 0, result.stderr
+        written.append({p.relative_to(out).as_posix(): p.read_bytes() for p in pages(out)})
+    assert len(written[0]) >= 9
+    assert written[0] == written[1]

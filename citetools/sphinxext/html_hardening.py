@@ -20,13 +20,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bs4.element import AttributeValueList
+from bs4.element import AttributeValueList, Tag
 from sphinx.util import logging
 
 from citetools.sphinxext.html_pages import add_rewrite
 
 if TYPE_CHECKING:
-    from bs4 import BeautifulSoup, Tag
+    from bs4 import BeautifulSoup
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
@@ -70,8 +70,47 @@ def _set_meta(soup: BeautifulSoup, head: Tag, key: str, value: str, content: str
         head.insert(0, meta)
 
 
-def _move_styles_to_svg_attributes(soup: BeautifulSoup, page: str) -> None:
-    for element in soup.find_all(style=True):
+class _Found:
+    """The elements the fixes change or read, found in one walk over the page.
+
+    A CSS selector or a ``find_all`` walks the whole page each: seven walks per
+    page cost more than the fixes themselves (``make bench``'s 200 pages).
+    """
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.styled: list[Tag] = []
+        self.links: list[Tag] = []
+        self.drawers: dict[str, list[Tag]] = {drawer: [] for drawer in DRAWER_NAMES}
+        self.headerlinks: list[Tag] = []
+        self.scripts: list[Tag] = []
+        self.styles: list[Tag] = []
+        for element in soup.descendants:
+            if not isinstance(element, Tag):
+                continue
+            name = element.name
+            if element.get("style") is not None:
+                self.styled.append(element)
+            if name in {"a", "area"} and element.get("href") is not None:
+                self.links.append(element)
+            if name == "a" and "headerlink" in _classes(element):
+                self.headerlinks.append(element)
+            elif name == "aside":
+                for drawer, found in self.drawers.items():
+                    if drawer in _classes(element):
+                        found.append(element)
+            elif name == "script":
+                self.scripts.append(element)
+            elif name == "style":
+                self.styles.append(element)
+
+
+def _classes(element: Tag) -> list[str]:
+    classes = element.get("class")
+    return classes.split() if isinstance(classes, str) else list(classes or [])
+
+
+def _move_styles_to_svg_attributes(styled: list[Tag], page: str) -> None:
+    for element in styled:
         declarations = [d.split(":", 1) for d in str(element["style"]).split(";") if d.strip()]
         movable = element.name in {"svg", "path", "line", "circle", "g", "rect", "polyline"}
         if movable and all(len(d) == 2 and d[0].strip() in SVG_PRESENTATION for d in declarations):
@@ -90,8 +129,8 @@ def _move_styles_to_svg_attributes(soup: BeautifulSoup, page: str) -> None:
             )
 
 
-def _mark_external_links(soup: BeautifulSoup, own_host: str) -> None:
-    for link in soup.find_all(["a", "area"], href=True):
+def _mark_external_links(links: list[Tag], own_host: str) -> None:
+    for link in links:
         parts = urlsplit(str(link["href"]))
         if parts.scheme in {"http", "https"} and parts.netloc != own_host:
             rel = list(link.get("rel") or [])
@@ -104,11 +143,11 @@ def _mark_external_links(soup: BeautifulSoup, own_host: str) -> None:
                 link["class"] = AttributeValueList([*classes, "url-shown"])
 
 
-def _fix_aria(soup: BeautifulSoup) -> None:
+def _fix_aria(found: _Found) -> None:
     for drawer, name in DRAWER_NAMES.items():
-        for aside in soup.select(f"aside.{drawer}"):
+        for aside in found.drawers[drawer]:
             aside["aria-label"] = name
-    for link in soup.select("a.headerlink"):
+    for link in found.headerlinks:
         heading = link.parent
         if heading is None:
             continue
@@ -122,11 +161,12 @@ def harden(app: Sphinx, page: str, soup: BeautifulSoup) -> None:
     head = soup.head
     if head is None:
         return
-    _move_styles_to_svg_attributes(soup, page)
-    _mark_external_links(soup, urlsplit(app.config.html_baseurl or "").netloc)
-    _fix_aria(soup)
-    scripts = {csp_hash(s.string or "") for s in soup.find_all("script") if not s.get("src")}
-    styles = {csp_hash(s.string or "") for s in soup.find_all("style")}
+    found = _Found(soup)
+    _move_styles_to_svg_attributes(found.styled, page)
+    _mark_external_links(found.links, urlsplit(app.config.html_baseurl or "").netloc)
+    _fix_aria(found)
+    scripts = {csp_hash(s.string or "") for s in found.scripts if not s.get("src")}
+    styles = {csp_hash(s.string or "") for s in found.styles}
     _set_meta(soup, head, "name", "referrer", "no-referrer")
     if app.config.html_hardening_csp_enabled:
         _set_meta(

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from bs4 import Tag
+
 from citetools.sphinxext.html_pages import add_rewrite, is_web_build
 
 if TYPE_CHECKING:
@@ -73,11 +75,19 @@ def drop_second_viewport(
 
 
 def drop_unused_icons(app: Sphinx, page: str, soup: BeautifulSoup) -> None:
-    used = {
-        str(use.get("href", use.get("xlink:href", ""))).removeprefix("#")
-        for use in soup.find_all("use")
-    }
-    for symbol in soup.select("svg > symbol[id]"):
+    # One walk over the page: a CSS selector would walk it once more.
+    used: set[str] = set()
+    symbols: list[Tag] = []
+    for element in soup.descendants:
+        if not isinstance(element, Tag):
+            continue
+        if element.name == "use":
+            used.add(str(element.get("href", element.get("xlink:href", ""))).removeprefix("#"))
+        elif element.name == "symbol" and element.get("id") is not None:
+            parent = element.parent
+            if parent is not None and parent.name == "svg":
+                symbols.append(element)
+    for symbol in symbols:
         if symbol["id"] not in used:
             symbol.decompose()
 

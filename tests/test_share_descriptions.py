@@ -45,3 +45,8 @@ def test_a_page_with_its_own_description_keeps_it(built):
 )
 def test_the_epub_gets_no_generated_description(built):
     assert not page(built, "index.xhtml").find_all("meta", attrs={"name": "description"})
+
+
+@pytest.mark.sphinx("html", testroot="share-descriptions")
+def test_a_citation_needed_marker_is_not_part_of_the_description(built):
+    assert descriptions(built, "unsourced.html")[0] == "Peer teams answer most calls. They cost less."

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
-NOT_PROSE = "a.headerlink, sup.citation-needed, .citation-list, section#sources"
+# What a description leaves out: (element, class) pairs, None for any element.
+NOT_PROSE = (("a", "headerlink"), ("sup", "citation-needed"), (None, "citation-list"))
 
 
 def _without_citations(paragraph: Tag) -> str:
@@ -53,10 +54,25 @@ def _opening(body_html: str, paragraphs: int = 4) -> str:
     return head[: end + len("</p>")]
 
 
+def _not_prose(soup: BeautifulSoup) -> list[Tag]:
+    """The elements a description leaves out, found in one walk (a CSS selector is slower)."""
+    found = []
+    for element in soup.descendants:
+        if not isinstance(element, Tag):
+            continue
+        classes = element.get_attribute_list("class")
+        if (element.name == "section" and element.get("id") == "sources") or any(
+            (name is None or element.name == name) and css_class in classes
+            for name, css_class in NOT_PROSE
+        ):
+            found.append(element)
+    return found
+
+
 def describe(body_html: str, limit: int) -> str:
     """The opening paragraphs of a page body, at most ``limit`` characters."""
     soup = BeautifulSoup(_opening(body_html), "html.parser")
-    for node in soup.select(NOT_PROSE):
+    for node in _not_prose(soup):
         node.decompose()
     text = ""
     for paragraph in soup.find_all("p"):

@@ -4,6 +4,7 @@ extensions = [
     "citetools.sphinxext.bibstyle",
     "sphinxext.opengraph",
     "citetools.sphinxext.share_descriptions",
+    "citetools.sphinxext.citation_needed",
 ]
 exclude_patterns = ["_build"]
 nitpicky = True

@@ -49,4 +49,6 @@ def test_the_epub_gets_no_generated_description(built):
 
 @pytest.mark.sphinx("html", testroot="share-descriptions")
 def test_a_citation_needed_marker_is_not_part_of_the_description(built):
-    assert descriptions(built, "unsourced.html")[0] == "Peer teams answer most calls. They cost less."
+    assert (
+        descriptions(built, "unsourced.html")[0] == "Peer teams answer most calls. They cost less."
+    )

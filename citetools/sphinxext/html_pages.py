@@ -82,13 +82,69 @@ def _put_back(html: str, entries: list[str]) -> str:
     return _PUT_BACK.sub(lambda match: entries[int(match[1])], html)
 
 
-def _rewrite_page(app: Sphinx, path: Path, rewrites: Sequence[Rewrite], menu_entries: bool) -> None:
-    html = path.read_text(encoding="utf-8")
-    parsed, entries = (html, []) if menu_entries else _set_aside(html)
-    soup = BeautifulSoup(parsed, "html.parser")
+# -- furo's icon sheet is rewritten once --------------------------------------
+# furo writes the same sheet of icons (6 KB) at the top of every page: a
+# quarter of an answer's parse. Rewrites registered with ``menu_entries=False``
+# also promise to treat it the same way on every page that has the same sheet
+# and the same ``<use>`` references to its icons (page_weight keeps the icons a
+# page uses); such pages are parsed without it, and get the sheet as the first
+# of them was given it (so a warning about the sheet comes once, not per page).
+ICON_SHEET = re.compile(
+    r'<svg xmlns="http://www\.w3\.org/2000/svg" style="display: none;">'
+    r"(?:\s*<symbol\b.*?</symbol>)*\s*</svg>",
+    re.DOTALL,
+)
+_SHEET = "<!--citetools-icon-sheet-->"
+_SHEET_END = "<!--citetools-icon-sheet-end-->"
+
+#: A sheet and the icons used outside it -> the sheet as the rewrites left it.
+Sheets = dict[tuple[str, frozenset[str]], str]
+
+
+def _icons_used(soup: BeautifulSoup) -> frozenset[str]:
+    return frozenset(
+        str(use.get("href", use.get("xlink:href", ""))) for use in soup.find_all("use")
+    )
+
+
+def _rewritten(app: Sphinx, page: str, html: str, rewrites: Sequence[Rewrite]) -> str:
+    soup = BeautifulSoup(html, "html.parser")
     for rewrite in rewrites:
-        rewrite(app, path.relative_to(app.outdir).as_posix(), soup)
-    result = _put_back(str(soup), entries)
+        rewrite(app, page, soup)
+    return str(soup)
+
+
+def _rewritten_with_sheet_aside(
+    app: Sphinx, page: str, html: str, rewrites: Sequence[Rewrite], sheets: Sheets
+) -> str:
+    sheet = ICON_SHEET.search(html)
+    if sheet is None or _SHEET in html:
+        return _rewritten(app, page, html, rewrites)
+    soup = BeautifulSoup(html[: sheet.start()] + _SHEET + html[sheet.end() :], "html.parser")
+    key = (sheet[0], _icons_used(soup))
+    if key not in sheets:
+        # The first such page: rewritten whole, and the sheet as it comes out kept.
+        marked = html[: sheet.start()] + _SHEET + sheet[0] + _SHEET_END + html[sheet.end() :]
+        result = _rewritten(app, page, marked, rewrites)
+        start, end = result.index(_SHEET), result.index(_SHEET_END)
+        sheets[key] = result[start + len(_SHEET) : end]
+        return result[:start] + sheets[key] + result[end + len(_SHEET_END) :]
+    for rewrite in rewrites:
+        rewrite(app, page, soup)
+    return str(soup).replace(_SHEET, sheets[key], 1)
+
+
+def _rewrite_page(
+    app: Sphinx, path: Path, rewrites: Sequence[Rewrite], menu_entries: bool, sheets: Sheets
+) -> None:
+    html = path.read_text(encoding="utf-8")
+    page = path.relative_to(app.outdir).as_posix()
+    if menu_entries:
+        result = _rewritten(app, page, html, rewrites)
+    else:
+        parsed, entries = _set_aside(html)
+        rewritten = _rewritten_with_sheet_aside(app, page, parsed, rewrites, sheets)
+        result = _put_back(rewritten, entries)
     if result != html:
         path.write_text(result, encoding="utf-8")
 
@@ -101,8 +157,9 @@ def rewrite_pages(app: Sphinx, *rewrites: Rewrite, menu_entries: bool = True) ->
     paths = list(pages(Path(app.outdir)))
     processes = _processes(app, len(paths))
     if processes < 2:
+        sheets: Sheets = {}
         for path in paths:
-            _rewrite_page(app, path, rewrites, menu_entries)
+            _rewrite_page(app, path, rewrites, menu_entries, sheets)
         return
     _rewrite_in_parallel(app, paths, rewrites, menu_entries, processes)
 
@@ -120,7 +177,7 @@ PARALLEL_MIN_PAGES = 16
 # enough that the last ones do not leave a worker idle for long.
 _PAGES_PER_TASK = 4
 
-_job: tuple[Sphinx, Sequence[Rewrite], bool] | None = None
+_job: tuple[Sphinx, Sequence[Rewrite], bool, Sheets] | None = None
 
 
 def _processes(app: Sphinx, pages: int) -> int:
@@ -136,10 +193,10 @@ def _processes(app: Sphinx, pages: int) -> int:
 
 def _rewrite_in_worker(path: Path) -> list[logging.LogRecord]:
     assert _job is not None  # set before the workers are forked
-    app, rewrites, menu_entries = _job
+    app, rewrites, menu_entries, sheets = _job
     collector = sphinx_logging.LogCollector()
     with collector.collect():
-        _rewrite_page(app, path, rewrites, menu_entries)
+        _rewrite_page(app, path, rewrites, menu_entries, sheets)
     sphinx_logging.convert_serializable(collector.logs)
     return collector.logs
 
@@ -150,7 +207,7 @@ def _rewrite_in_parallel(
     global _job
     # The largest pages first, so that no worker is left with one at the end.
     order = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)
-    _job = (app, rewrites, menu_entries)
+    _job = (app, rewrites, menu_entries, {})
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             logs = pool.map(_rewrite_in_worker, [paths[i] for i in order], _PAGES_PER_TASK)
@@ -178,7 +235,9 @@ def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, menu_entries: bool
     ``menu_entries=False`` promises that *rewrite* changes nothing in, and
     reads nothing from, a menu entry that holds only an internal link (a
     ``<li>`` with its ``<a class="reference internal">``) whose text is not its
-    address; such entries are then not parsed (see ``MENU_ENTRY``).
+    address, and that it treats furo's icon sheet the same way on every page
+    with the same sheet and the same references to its icons; such entries, and
+    the sheet but once, are then not parsed (see ``MENU_ENTRY``, ``ICON_SHEET``).
     """
     registered: list[tuple[int, Rewrite, bool]] | None = getattr(app, _REWRITES, None)
     if registered is None:

@@ -11,7 +11,9 @@
   whose host is busy goes back in Sphinx's queue (its log then shows it as
   "-rate limited-") while the worker checks another host's link; workers look at the
   queue every ``QUEUE_POLL_SECONDS`` instead of Sphinx's second, so a freed slot is
-  used at once.
+  used at once. A worker waiting for its host's next start holds no request: there
+  are enough workers for every host's slots, and ``linkcheck_workers`` of them
+  request at once.
 * The User-Agent names the site: ``citetools_linkcheck_user_agent`` with ``{baseurl}``
   replaced by ``html_baseurl``.
 * The sources' links are requested from the start: the links of every entry of
@@ -26,11 +28,11 @@
   nothing and left out of ``output.json``.
 * A 429's wait is bounded per host (see :func:`limit_rate`); Sphinx's own answer to a 429
   stays per host (its ``rate_limits`` are by host and port).
-* After the run, a manifest beside ``output.json`` (:mod:`citetools.linkcheck.manifest`).
+* After the run, a manifest beside ``output.json`` (:mod:`citetools.linkcheck.manifest`),
+  drawn up while the last answers are awaited.
 
 The changes to Sphinx's checker (politeness, the early start, the bounded wait) patch its
-internals,
-so they are made only on the Sphinx release they were written and tested against
+internals, so they are made only on the Sphinx release they were written and tested against
 (``PATCHED_SPHINX``); on any other, the linkcheck builder warns once and runs without
 them. The builder's own behaviour (workers, timeout, retries, anchors, headers) is set in
 ``conf.py``; nothing here changes a build other than ``linkcheck``.
@@ -42,6 +44,7 @@ import functools
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -104,6 +107,8 @@ def _cached_links(config: Config, outdir: Path) -> list[str]:
 def skip_cached_links(app: Sphinx) -> None:
     if app.builder.name != "linkcheck":
         return
+    global _building
+    _building = app
     config = app.config
     builder: Any = app.builder
     builder.citetools_ignore = list(config.linkcheck_ignore)
@@ -125,27 +130,37 @@ def _relative(path: str | os.PathLike[str], srcdir: Path) -> str:
     return os.path.relpath(Path(srcdir, path), srcdir)
 
 
-def write_manifest(app: Sphinx, exception: Exception | None) -> None:
-    if app.builder.name != "linkcheck" or exception is not None:
-        return
+def _project_code(srcdir: Path) -> set[str]:
+    """The project's own code that ran (local extensions and what they import), not
+    installed packages: a change to it may change which links are checked. A run has
+    some two thousand modules loaded from a few hundred folders: each folder is
+    resolved once (this runs after the last link's answer, where every 0.1 s counts)."""
+    root = srcdir.resolve()
+    inside: dict[str, bool] = {}
+    code = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not file or f"{os.sep}site-packages{os.sep}" in file:
+            continue
+        folder = os.path.dirname(file)
+        if folder not in inside:
+            inside[folder] = Path(folder).resolve().is_relative_to(root)
+        if inside[folder]:
+            code.add(_relative(file, srcdir))
+    return code
+
+
+def _draw_up_manifest(app: Sphinx) -> Manifest:
     env, config, srcdir = app.env, app.config, Path(app.srcdir)
     builder: Any = app.builder
     docs = sorted(str(env.doc2path(name, False)) for name in env.found_docs)
     bibfiles = [_relative(name, srcdir) for name in getattr(config, "bibtex_bibfiles", [])]
     dependencies = {_relative(dep, srcdir) for deps in env.dependencies.values() for dep in deps}
-    # The project's own code that ran (local extensions and what they import), not
-    # installed packages: a change to it may change which links are checked.
-    code = {
-        _relative(file, srcdir)
-        for module in list(sys.modules.values())
-        if (file := getattr(module, "__file__", None))
-        and Path(file).resolve().is_relative_to(srcdir.resolve())
-        and "site-packages" not in Path(file).parts
-    }
+    code = _project_code(srcdir)
     conf = _relative(Path(app.confdir) / "conf.py", srcdir)
     exclude = [*config.exclude_patterns, *config.templates_path]
     inputs = sorted({conf, *docs, *bibfiles, *dependencies, *code})
-    Manifest(
+    return Manifest(
         bibfiles=bibfiles,
         doi_resolver=_resolver(config),
         resolver_variable=os.environ.get(doi.RESOLVER_VARIABLE),
@@ -159,13 +174,39 @@ def write_manifest(app: Sphinx, exception: Exception | None) -> None:
         exclude_patterns=exclude,
         source_suffix=list(config.source_suffix),
         sources=source_files(srcdir, exclude, list(config.source_suffix)),
-    ).write(app.outdir)
+    )
+
+
+#: The linkcheck build under way (set when its builder starts), and its manifest once
+#: drawn up: when Sphinx hands over the links it found, every page has been read and
+#: every module loaded, so the manifest is made while the last answers are awaited,
+#: not after them.
+_building: Sphinx | None = None
+_drawn_up: tuple[Sphinx, Manifest] | None = None
+
+
+def _links_collected() -> None:
+    global _drawn_up
+    if _building is not None:
+        _drawn_up = (_building, _draw_up_manifest(_building))
+
+
+def write_manifest(app: Sphinx, exception: Exception | None) -> None:
+    global _building, _drawn_up
+    drawn_up, _drawn_up, _building = _drawn_up, None, None
+    if app.builder.name != "linkcheck" or exception is not None:
+        return
+    manifest = drawn_up[1] if drawn_up and drawn_up[0] is app else _draw_up_manifest(app)
+    manifest.write(app.outdir)
 
 
 # -- Patches of Sphinx's worker (PATCHED_SPHINX only) ----------------------------
 
 #: The gate every worker of this run shares; None when politeness is off.
 _gate: HostGate | None = None
+#: At most ``linkcheck_workers`` requests at once in all: the workers that wait for a
+#: host's next start are not counted (see _start_early).
+_requests_at_once = threading.BoundedSemaphore(1)
 
 
 def patches_apply(version: tuple[int, ...] | None = None) -> bool:
@@ -188,9 +229,11 @@ def _set_up_politeness(config: Config) -> None:
             once=True,
         )
         return
+    global _requests_at_once
     _gate = HostGate(
         config.citetools_linkcheck_host_concurrency, config.citetools_linkcheck_host_interval
     )
+    _requests_at_once = threading.BoundedSemaphore(config.linkcheck_workers)
     _set_user_agent(config)
 
 
@@ -252,9 +295,12 @@ def polite(
             return linkcheck._Status.RATE_LIMITED, "", 0
         try:
             time.sleep(slot.wait)
-            while (late := gate.begin(host)) > 0:
-                time.sleep(late)
-            return check_uri(self, uri, hyperlink)
+            with _requests_at_once:
+                while (late := gate.begin(host)) > 0:
+                    time.sleep(late)
+                if gate.closed:
+                    return linkcheck._Status.UNCHECKED, "", 0
+                return check_uri(self, uri, hyperlink)
         finally:
             gate.release(host)
 
@@ -266,6 +312,7 @@ class _EarlyChecks:
     """The checker started with the sources' links, before Sphinx found any."""
 
     checker: linkcheck.HyperlinkAvailabilityChecker
+    gate: HostGate
     uris: set[str]
     srcdir: Path
     #: started by check_sources_first(), for the build that follows to take over
@@ -275,6 +322,7 @@ class _EarlyChecks:
     def stop(self) -> None:
         """Drop the links not yet checked and let the workers end (a build that failed
         before handing over its links must not leave them requesting)."""
+        self.gate.closed = True
         queue = self.checker.wqueue
         while True:
             try:
@@ -319,13 +367,13 @@ def _start_early(
 ) -> None:
     global _early
     _early = None
-    if _gate is None:  # the patches are off on this Sphinx
+    gate = _gate
+    if gate is None:  # the patches are off on this Sphinx
         return
     checker = linkcheck.HyperlinkAvailabilityChecker(config)
     uris = [uri for uri in _source_links(config, bibs) if not checker.is_ignored_uri(uri)]
     if not uris:
         return
-    checker.invoke_threads()
     root = config.root_doc
     docpath = Path(srcdir, root)  # read only for local files, which these links are not
     for position, uri in enumerate(uris):
@@ -334,7 +382,17 @@ def _start_early(
         # after "now" (0 s) keeps the bibliography's order instead.
         due = linkcheck.CHECK_IMMEDIATELY + position * 1e-9
         checker.wqueue.put(linkcheck.CheckRequest(due, hyperlink), False)
-    _early = _EarlyChecks(checker, set(uris), Path(srcdir).resolve(), before_sphinx)
+    # A worker holds its link while it waits for the host's next start (up to
+    # HostGate.max_wait): with one host per worker or more, every worker would be
+    # waiting and the other hosts' starts would slip. A worker per host slot waits, and
+    # linkcheck_workers of them request at once (_requests_at_once), the limit Sphinx's
+    # workers set. Links are queued first: the first workers start while the rest are
+    # made.
+    hosts = len({urlsplit(uri).netloc for uri in uris})
+    waiting = hosts * config.citetools_linkcheck_host_concurrency
+    checker.num_workers = max(config.linkcheck_workers, min(len(uris), waiting))
+    checker.invoke_threads()
+    _early = _EarlyChecks(checker, gate, set(uris), Path(srcdir).resolve(), before_sphinx)
 
 
 class _ConfigValues:
@@ -434,6 +492,7 @@ def check_found_links(
                     linkcheck.CheckRequest(linkcheck.CHECK_IMMEDIATELY, hyperlink), False
                 )
                 expected += 1
+        _links_collected()
         for _ in range(expected):
             result = checker.rqueue.get()
             if result.uri in early.uris:

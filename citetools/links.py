@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import re
 import sys
@@ -76,6 +75,7 @@ def _run_sphinx(srcdir: Path, builddir: Path, outdir: Path, no_cache: bool) -> d
     """Sphinx's linkcheck, in this process: the sources' links are requested first,
     while Sphinx is set up (:func:`linkcheck_sources.check_sources_first`). Returns the
     bibliographies read for that, by name, for the report."""
+    import logging
     from contextlib import redirect_stderr, redirect_stdout
 
     from citetools.sphinxext import linkcheck_sources
@@ -119,9 +119,11 @@ def _read_output(outdir: Path) -> list[dict[str, Any]] | None:
         return None
 
 
-def _all_cached(outdir: Path, srcdir: Path, cache: LinkCache) -> dict[str, datetime] | None:
-    """The cache's dates for every link, if a rerun of Sphinx would learn nothing new."""
-    manifest, lines = Manifest.read(outdir), _read_output(outdir)
+def _all_cached(
+    lines: list[dict[str, Any]] | None, manifest: Manifest | None, srcdir: Path, cache: LinkCache
+) -> dict[str, datetime] | None:
+    """The cache's dates for every link of the last run (its ``lines`` and
+    ``manifest``), if a rerun of Sphinx would learn nothing new."""
     if manifest is None or lines is None or not manifest.unchanged(srcdir):
         return None
     fresh = cache.fresh(manifest.cache_days)
@@ -186,14 +188,15 @@ def run(args: argparse.Namespace) -> int:
     builddir = (args.builddir or srcdir / "_build").resolve()
     outdir = builddir / "linkcheck"
     cache = LinkCache.load(outdir)
+    lines, manifest = _read_output(outdir), Manifest.read(outdir)
     from_cache = None
     bibs: dict[str, BibFile] = {}
     if args.check:
-        from_cache = None if args.no_cache else _all_cached(outdir, srcdir, cache)
+        from_cache = None if args.no_cache else _all_cached(lines, manifest, srcdir, cache)
         if from_cache is None:
             bibs = _run_sphinx(srcdir, builddir, outdir, args.no_cache)
+            lines, manifest = _read_output(outdir), Manifest.read(outdir)
 
-    lines, manifest = _read_output(outdir), Manifest.read(outdir)
     if lines is None or manifest is None:
         where = outdir / SPHINX_LOG if args.check else outdir / "output.json"
         what = (

@@ -383,11 +383,11 @@ def _start_early(
         due = linkcheck.CHECK_IMMEDIATELY + position * 1e-9
         checker.wqueue.put(linkcheck.CheckRequest(due, hyperlink), False)
     # A worker holds its link while it waits for the host's next start (up to
-    # HostGate.max_wait): with one host per worker or more, every worker would be
-    # waiting and the other hosts' starts would slip. A worker per host slot waits, and
-    # linkcheck_workers of them request at once (_requests_at_once), the limit Sphinx's
-    # workers set. Links are queued first: the first workers start while the rest are
-    # made.
+    # HostGate.max_wait): with as many hosts as workers, every worker would be waiting
+    # and the other hosts' starts would slip. So there is a worker for each host slot,
+    # and linkcheck_workers of them request at once (_requests_at_once), the limit
+    # Sphinx's workers set. Links are queued first: the first workers start while the
+    # rest are made.
     hosts = len({urlsplit(uri).netloc for uri in uris})
     waiting = hosts * config.citetools_linkcheck_host_concurrency
     checker.num_workers = max(config.linkcheck_workers, min(len(uris), waiting))

@@ -54,11 +54,22 @@ class HostStats:
             )
             self.starts[host].append(time.monotonic())
             self.user_agents.add(user_agent)
-        try:
-            yield
-        finally:
+        ended = False
+
+        def end():
+            # Called when the answer starts to go out: from then on the client may be done
+            # and start its next request before this thread gets here again, and counting
+            # until the handler returns would see requests overlap that the client never had.
+            nonlocal ended
             with self.lock:
-                self.in_flight[host] -= 1
+                if not ended:
+                    ended = True
+                    self.in_flight[host] -= 1
+
+        try:
+            yield end
+        finally:
+            end()
 
     def shortest_interval(self, host: str) -> float:
         starts = sorted(self.starts[host])
@@ -105,14 +116,17 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_HEAD(self):
-        with self.server.stats.request(self.headers["Host"], self.headers["User-Agent"]):
+        with self.server.stats.request(self.headers["Host"], self.headers["User-Agent"]) as end:
+            self._answering = end
             self._serve(body=False)
 
     def do_GET(self):
-        with self.server.stats.request(self.headers["Host"], self.headers["User-Agent"]):
+        with self.server.stats.request(self.headers["Host"], self.headers["User-Agent"]) as end:
+            self._answering = end
             self._serve(body=True)
 
     def _send(self, status, body=b"", headers=(), *, send_body=True, content_type="text/html"):
+        self._answering()
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)

@@ -18,11 +18,11 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
 * ``resolve_xref`` scans every citation of the site for each citation role.
   An index by key finds the same citations, kept in the same order.
 * ``pybtex.plugin.find_plugin`` reads the metadata of every installed
-  distribution on each call for a plugin that is not registered at run time
-  (the "plain" name style, the "author_year_title" sorting, the "plaintext"
-  backend): twice per bibliography directive and once per citation role;
-  sphinxcontrib-bibtex's own plugin registry does the same. The metadata
-  cannot change during a build, so it is read once.
+  distribution on each call for a plugin that is not registered at run time;
+  sphinxcontrib-bibtex's own plugin registry does the same. Both read it once
+  (``plugin_lookup``, imported first: it must be in place before
+  sphinxcontrib-bibtex loads, which is why ``conf.py`` lists this extension
+  before it).
 * ``Text.from_latex`` runs every field and name part through latexcodec,
   whose lexer is slow. Text without any character LaTeX gives a meaning to
   decodes to itself, so it skips the codec (``test_bibtex_speedups`` checks
@@ -60,7 +60,6 @@ from __future__ import annotations
 import ast
 import codecs
 import functools
-import importlib.metadata
 import inspect
 import os
 import re
@@ -70,12 +69,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+# Before anything loads sphinxcontrib-bibtex, whose modules look plugins up as they load.
+from citetools.sphinxext import plugin_lookup  # isort: skip
+
 import docutils.nodes
 import pybtex.plugin
 import sphinxcontrib.bibtex.domain
 import sphinxcontrib.bibtex.plugin
 from pybtex.markup import LaTeXParser
-from pybtex.richtext import Tag, Text
+from pybtex.richtext import BaseMultipartText, BaseText, String, Tag, Text, ensure_text
 from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
 from sphinx.application import Sphinx
@@ -112,22 +114,6 @@ class _WarningLog:
 logger = _WarningLog(logging.getLogger("sphinxcontrib.bibtex.domain"))
 
 
-@functools.cache
-def _installed_entry_points() -> Any:  # SelectableGroups on Python 3.11
-    return importlib.metadata.entry_points()
-
-
-def _entry_points(**params: str) -> Any:
-    """``importlib.metadata.entry_points(**params)``, from one reading of the metadata."""
-    return _selected(tuple(sorted(params.items())))
-
-
-@functools.cache
-def _selected(params: tuple[tuple[str, str], ...]) -> Any:
-    # Selecting scans every entry point installed; the result is a tuple.
-    return _installed_entry_points().select(**dict(params))
-
-
 class _Pass:
     """What one ``env_updated`` pass learns once and then looks up."""
 
@@ -154,9 +140,18 @@ class _Pass:
 _NEEDS_DECODING = re.compile(r"[\\~%`$]|''|,,|--|[^\S ]|  |^ | $")
 
 
+# The LaTeX a .bib holds most, page ranges and "\&": decoded here as latexcodec
+# decodes it, when the rest of the text needs no decoding (``test_bibtex_speedups``
+# checks that against latexcodec), the codec is not loaded (0.03 s).
+_SIMPLE_LATEX = re.compile(r"---|--|\\&")
+_SIMPLE_DECODED = {"---": "\u2014", "--": "\u2013", "\\&": "&"}
+
+
 @functools.cache
 def _decoded(latex: str) -> str:
     """What latexcodec makes of *latex*: the same names and journals recur."""
+    if not _NEEDS_DECODING.search(_SIMPLE_LATEX.sub("", latex)):
+        return _SIMPLE_LATEX.sub(lambda match: _SIMPLE_DECODED[match[0]], latex)
     # Imported here, as upstream's from_latex does: it registers the "ulatex" codec,
     # and a build that decodes nothing (the ePub after the HTML) need not load it.
     import latexcodec  # noqa: F401
@@ -173,6 +168,38 @@ def _from_latex(cls: object, latex: str) -> Text:
     if "{" in latex or "}" in latex:
         return LaTeXParser(latex).parse()
     return Text(latex)
+
+
+def _multipart_init(self: BaseMultipartText, *parts: Any) -> None:
+    # Upstream's BaseMultipartText.__init__, without its chain of generators: the
+    # same parts (empty ones dropped, Text unpacked, runs of the same kind merged,
+    # as itertools.groupby groups them) in about half the time. Every Text, Tag
+    # and HRef a style formats is made here, several per field.
+    pieces: list[Any] = []
+    for part in parts:
+        if isinstance(part, str):
+            if part:
+                pieces.append(String(part))
+            continue
+        if not isinstance(part, BaseText):
+            ensure_text(part)  # raises upstream's TypeError
+        if part:
+            pieces.extend(part._unpack())
+    merged: list[Any] = []
+    start, count = 0, len(pieces)
+    while start < count:
+        info = pieces[start]._typeinfo()
+        end = start + 1
+        while end < count and pieces[end]._typeinfo() == info:
+            end += 1
+        kind, args = info
+        if kind and end - start > 1:
+            merged.append(kind(*args, *(p for piece in pieces[start:end] for p in piece.parts)))
+        else:
+            merged.extend(pieces[start:end])
+        start = end
+    self.parts = merged
+    self.length = sum(len(part) for part in merged)
 
 
 _NOWHERE: frozenset[str] = frozenset()
@@ -585,14 +612,27 @@ def seed_bibdata(app: Sphinx, name: str, data: Any) -> None:
     )
 
 
+_UPSTREAM_PLUGIN_ENTRY_POINTS = sphinxcontrib.bibtex.plugin.entry_points  # type: ignore[attr-defined]
+_UPSTREAM_FROM_LATEX = Text.__dict__["from_latex"]
+_UPSTREAM_MULTIPART_INIT = BaseMultipartText.__init__
+
+
 def patch_pybtex() -> None:
     """The workarounds that live in pybtex's and sphinxcontrib-bibtex's modules."""
-    # pybtex.plugin and sphinxcontrib.bibtex.plugin look entry points up
-    # through these module-level names.
-    pybtex.plugin.entry_points = _entry_points
-    sphinxcontrib.bibtex.plugin.entry_points = _entry_points  # type: ignore[attr-defined,assignment]
+    plugin_lookup.patch()
+    # sphinxcontrib.bibtex.plugin looks entry points up through this module-level name.
+    sphinxcontrib.bibtex.plugin.entry_points = plugin_lookup.entry_points  # type: ignore[attr-defined]
     # Every field and name part reaches latexcodec through this classmethod.
     Text.from_latex = classmethod(_from_latex)
+    BaseMultipartText.__init__ = _multipart_init
+
+
+def unpatch_pybtex() -> None:
+    """Upstream's code back, as on a version the workarounds were not written for."""
+    plugin_lookup.unpatch()
+    sphinxcontrib.bibtex.plugin.entry_points = _UPSTREAM_PLUGIN_ENTRY_POINTS  # type: ignore[attr-defined]
+    Text.from_latex = _UPSTREAM_FROM_LATEX
+    BaseMultipartText.__init__ = _UPSTREAM_MULTIPART_INIT
 
 
 def is_active(app: Sphinx) -> bool:
@@ -605,6 +645,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     if not upstream_versions.check(
         app, "citetools.sphinxext.bibtex_speedups", upstream_versions.BIBTEX
     ):
+        unpatch_pybtex()
         return {"parallel_read_safe": True, "parallel_write_safe": True}
     app.add_domain(BibtexDomainSpeedups, override=True)
     app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)

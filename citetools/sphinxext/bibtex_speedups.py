@@ -89,8 +89,10 @@ from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
 from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
+from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 from sphinxcontrib.bibtex.style.referencing import format_references
 from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
+from sphinxcontrib.bibtex.transforms import BibliographyTransform, node_text_transform
 
 from citetools.sphinxext import upstream_versions
 
@@ -150,8 +152,9 @@ _SIMPLE_DECODED = {"---": "\u2014", "--": "\u2013", "\\&": "&"}
 @functools.cache
 def _decoded(latex: str) -> str:
     """What latexcodec makes of *latex*: the same names and journals recur."""
-    if not _NEEDS_DECODING.search(_SIMPLE_LATEX.sub("", latex)):
-        return _SIMPLE_LATEX.sub(lambda match: _SIMPLE_DECODED[match[0]], latex)
+    simple = _SIMPLE_LATEX.sub(lambda match: _SIMPLE_DECODED[match[0]], latex)
+    if not _NEEDS_DECODING.search(simple):
+        return simple
     # Imported here, as upstream's from_latex does: it registers the "ulatex" codec,
     # and a build that decodes nothing (the ePub after the HTML) need not load it.
     import latexcodec  # noqa: F401
@@ -173,24 +176,28 @@ def _from_latex(cls: object, latex: str) -> Text:
 def _multipart_init(self: BaseMultipartText, *parts: Any) -> None:
     # Upstream's BaseMultipartText.__init__, without its chain of generators: the
     # same parts (empty ones dropped, Text unpacked, runs of the same kind merged,
-    # as itertools.groupby groups them) in about half the time. Every Text, Tag
+    # as itertools.groupby groups them) in less than half the time. Every Text, Tag
     # and HRef a style formats is made here, several per field.
     pieces: list[Any] = []
     for part in parts:
         if isinstance(part, str):
             if part:
                 pieces.append(String(part))
-            continue
-        if not isinstance(part, BaseText):
+        elif not isinstance(part, BaseText):
             ensure_text(part)  # raises upstream's TypeError
-        if part:
-            pieces.extend(part._unpack())
+        elif part:
+            pieces.extend(part.parts if type(part) is Text else part._unpack())
+    if len(pieces) < 2:
+        self.parts = pieces
+        self.length = len(pieces[0]) if pieces else 0
+        return
+    infos = [_STRING_INFO if type(piece) is String else piece._typeinfo() for piece in pieces]
     merged: list[Any] = []
     start, count = 0, len(pieces)
     while start < count:
-        info = pieces[start]._typeinfo()
+        info = infos[start]
         end = start + 1
-        while end < count and pieces[end]._typeinfo() == info:
+        while end < count and infos[end] == info:
             end += 1
         kind, args = info
         if kind and end - start > 1:
@@ -200,6 +207,9 @@ def _multipart_init(self: BaseMultipartText, *parts: Any) -> None:
         start = end
     self.parts = merged
     self.length = sum(len(part) for part in merged)
+
+
+_STRING_INFO = (String, ())
 
 
 _NOWHERE: frozenset[str] = frozenset()
@@ -243,6 +253,7 @@ class BibtexDomainSpeedups(BibtexDomain):
     # A page was read, or removed, in this process: the kept pass is stale.
     _pages_changed = False
     _citations_by_key: dict[str, list[tuple[int, Citation]]] | None = None
+    _lists: _ListIndex | None = None
     # Set by BibliographyDirectiveSpeedups while upstream's directive runs.
     _entries_wanted: Callable[[Any], bool] | None = None
 
@@ -295,6 +306,7 @@ class BibtexDomainSpeedups(BibtexDomain):
         warnings: list[_Logged] = []
         self._pass = _Pass(self.citation_refs)
         self._citations_by_key = None
+        self._lists = None
         upstream_logger = sphinxcontrib.bibtex.domain.logger
         sphinxcontrib.bibtex.domain.logger = logger  # type: ignore[assignment]
         logger.kept = warnings
@@ -404,6 +416,12 @@ class BibtexDomainSpeedups(BibtexDomain):
             memo[style_name, label, entry.key] = style.format_entry(label, entry)
         return memo[style_name, label, entry.key]
 
+    def list_index(self) -> _ListIndex:
+        """What ``BibliographyTransform`` looks up, indexed once per build."""
+        if self._lists is None:
+            self._lists = _ListIndex(self.citations, self.citation_refs)
+        return self._lists
+
     def _citations_for(self, keys: Iterable[str]) -> list[Citation]:
         """The citations of *keys* in bibliography lists, in ``self.citations`` order."""
         if self._citations_by_key is None:
@@ -471,6 +489,75 @@ class BibtexDomainSpeedups(BibtexDomain):
         result_node["classes"].append("bibtex-citation")
         result_node += formatted_references.render(self.backend)
         return result_node
+
+
+class _ListIndex:
+    """A bibliography's citations, and the citation references that point back to
+    each entry from a page, in the orders of ``citations`` and ``citation_refs``."""
+
+    def __init__(self, citations: Iterable[Citation], citation_refs: Iterable[Any]) -> None:
+        self.citations: dict[BibliographyKey, list[Citation]] = defaultdict(list)
+        for citation in citations:
+            self.citations[citation.bibliography_key].append(citation)
+        self.backrefs: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for ref in citation_refs:
+            for key in {target.key for target in ref.targets}:
+                self.backrefs[ref.docname, key].append(ref.citation_ref_id)
+
+
+_UPSTREAM_TRANSFORM_RUN = BibliographyTransform.run
+
+
+# Replaces BibliographyTransform.run: for each bibliography on a page, upstream
+# scans every citation of the site, and for each entry listed, every citation
+# reference of the site (pages x entries x references on a large site); both
+# become lookups. The nodes made, and their order, are upstream's.
+def _transform_run(self: BibliographyTransform, **kwargs: Any) -> None:
+    env = self.document.settings.env
+    domain = env.get_domain("cite")
+    if not isinstance(domain, BibtexDomainSpeedups):
+        _UPSTREAM_TRANSFORM_RUN(self, **kwargs)
+        return
+    index = domain.list_index()
+    for bibnode in self.document.findall(bibliography_node):
+        bib_key = BibliographyKey(docname=bibnode["docname"], id_=bibnode["ids"][0])
+        bibliography = domain.bibliographies[bib_key]
+        citations = index.citations.get(bib_key, [])
+        nodes: docutils.nodes.Element
+        if bibliography.list_ == "enumerated":
+            nodes = docutils.nodes.enumerated_list()
+            nodes["enumtype"] = bibliography.enumtype
+            if bibliography.start >= 1:
+                nodes["start"] = bibliography.start
+                env.temp_data["bibtex_enum_count"] = bibliography.start
+            else:
+                nodes["start"] = env.temp_data.setdefault("bibtex_enum_count", 1)
+        elif bibliography.list_ == "bullet":
+            nodes = docutils.nodes.bullet_list()
+        else:  # "citation"
+            nodes = docutils.nodes.container()
+        for citation in citations:
+            citation_node = bibliography.citation_nodes[citation.key]
+            if bibliography.list_ in {"enumerated", "bullet"}:
+                citation_node += self.backend.paragraph(citation.formatted_entry)
+            else:  # "citation"
+                # backrefs only supported in same document
+                backrefs = index.backrefs.get((bib_key.docname, citation.key))
+                if backrefs:
+                    citation_node["backrefs"] = list(backrefs)
+                citation_node += docutils.nodes.label(
+                    "", citation.formatted_entry.label, support_smartquotes=False
+                )
+                citation_node += self.backend.paragraph(citation.formatted_entry)
+            citation_node["docname"] = bib_key.docname
+            node_text_transform(citation_node)
+            nodes.append(citation_node)
+            if bibliography.list_ == "enumerated":
+                env.temp_data["bibtex_enum_count"] += 1
+        if citations:
+            bibnode.replace_self(nodes)
+        else:
+            bibnode.replace_self(docutils.nodes.target())
 
 
 class _CitationNodes(Mapping[str, docutils.nodes.Element]):
@@ -621,10 +708,11 @@ def patch_pybtex() -> None:
     """The workarounds that live in pybtex's and sphinxcontrib-bibtex's modules."""
     plugin_lookup.patch()
     # sphinxcontrib.bibtex.plugin looks entry points up through this module-level name.
-    sphinxcontrib.bibtex.plugin.entry_points = plugin_lookup.entry_points  # type: ignore[attr-defined]
+    sphinxcontrib.bibtex.plugin.entry_points = plugin_lookup.entry_points  # type: ignore[attr-defined,assignment]
     # Every field and name part reaches latexcodec through this classmethod.
     Text.from_latex = classmethod(_from_latex)
     BaseMultipartText.__init__ = _multipart_init
+    BibliographyTransform.run = _transform_run  # type: ignore[method-assign]
 
 
 def unpatch_pybtex() -> None:
@@ -633,6 +721,7 @@ def unpatch_pybtex() -> None:
     sphinxcontrib.bibtex.plugin.entry_points = _UPSTREAM_PLUGIN_ENTRY_POINTS  # type: ignore[attr-defined]
     Text.from_latex = _UPSTREAM_FROM_LATEX
     BaseMultipartText.__init__ = _UPSTREAM_MULTIPART_INIT
+    BibliographyTransform.run = _UPSTREAM_TRANSFORM_RUN  # type: ignore[method-assign]
 
 
 def is_active(app: Sphinx) -> bool:

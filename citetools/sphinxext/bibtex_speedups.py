@@ -1,4 +1,4 @@
-"""Workarounds for sphinxcontrib-bibtex and pybtex costs that grow with the site.
+r"""Workarounds for sphinxcontrib-bibtex and pybtex costs that grow with the site.
 
 Same output, less work. Written against sphinxcontrib-bibtex 2.7.0 and pybtex
 0.26.1 (the pinned versions); each workaround names the upstream code it
@@ -26,8 +26,18 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
 * ``Text.from_latex`` runs every field and name part through latexcodec,
   whose lexer is slow. Text without any character LaTeX gives a meaning to
   decodes to itself, so it skips the codec (``test_bibtex_speedups`` checks
-  that against latexcodec); other text is decoded once per distinct string
-  (names, journals and publishers recur), and parsed as upstream does.
+  that against latexcodec); so does text whose only LaTeX is ``--``, ``---``
+  or ``\&`` (page ranges, "Health \& Justice"), decoded here, which spares a
+  build of the FAQ loading latexcodec at all; other text is decoded once per
+  distinct string (names, journals and publishers recur), and parsed as
+  upstream does.
+* pybtex's rich-text constructor (``BaseMultipartText.__init__``) runs for
+  every piece of every formatted entry, through a chain of generators and
+  ``itertools.groupby``: it was half of the time formatting an entry. The
+  same parts are put together without them (a property test compares the two).
+* ``BibliographyTransform`` fills each bibliography list by scanning every
+  citation of the site, and for each entry listed, every citation reference
+  of the site, for its back-links: both are indexed once per build.
 * The ``bibliography`` directive makes a citation node for every entry of
   the .bib in every bibliography (see ``BibliographyDirectiveSpeedups``), and
   the nodes kept in the environment were the ones put into the pages, so
@@ -48,7 +58,7 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
   extension loaded, the check skips a file unchanged since its cached parse
   (checked when that parse was made), and hands its own parse of a single
   file to the cache in sphinxcontrib-bibtex's format: one parse a build,
-  0.3 s on a 2,000-entry file.
+  lint's, from which pybtex's entries are put together (``bibdata``).
 
 Register after ``sphinxcontrib.bibtex``: the domain replaces its domain.
 On any other version of sphinxcontrib-bibtex or pybtex than those above
@@ -121,11 +131,14 @@ class _Pass:
 
     def __init__(self, citation_refs: Iterable[Any]) -> None:
         self.cited_docnames: dict[str, set[str]] = defaultdict(set)
+        self.keys_cited_in: dict[str, set[str]] = defaultdict(set)
         for ref in citation_refs:
             for target in ref.targets:
                 self.cited_docnames[target.key].add(ref.docname)
+                self.keys_cited_in[ref.docname].add(target.key)
         self.cited_keys: dict[tuple[str, ...], list[str]] = {}
         self._entries: dict[tuple[Path, ...], list[Any]] = {}
+        self._positions: dict[tuple[Path, ...], dict[str, list[int]]] = {}
         # (style name, label, key) -> FormattedEntry
         self.formatted: dict[tuple[str, str, str], FormattedEntry] = {}
 
@@ -134,6 +147,15 @@ class _Pass:
         if tuple(bibfiles) not in self._entries:
             self._entries[tuple(bibfiles)] = list(domain.get_entries(bibfiles))
         return self._entries[tuple(bibfiles)]
+
+    def positions(self, domain: BibtexDomain, bibfiles: list[Path]) -> dict[str, list[int]]:
+        """Where each key is in ``entries(domain, bibfiles)``."""
+        if tuple(bibfiles) not in self._positions:
+            found: dict[str, list[int]] = defaultdict(list)
+            for position, entry in enumerate(self.entries(domain, bibfiles)):
+                found[entry.key].append(position)
+            self._positions[tuple(bibfiles)] = found
+        return self._positions[tuple(bibfiles)]
 
 
 # LaTeX that latexcodec would change: commands, ties, comments, quotes and
@@ -328,7 +350,11 @@ class BibtexDomainSpeedups(BibtexDomain):
             return
         bibliography = self.bibliographies[bibliography_key]
         docname = bibliography_key.docname
-        common = _COMMON_FILTERS.get(ast.dump(bibliography.filter_))
+        filter_ = ast.dump(bibliography.filter_)
+        if filter_ == _PAGE_FILTER:
+            yield from self._entries_of_page(bibliography, docname)
+            return
+        common = _COMMON_FILTERS.get(filter_)
         for entry in self._pass.entries(self, bibliography.bibfiles):
             key = bibliography.keyprefix + entry.key
             cited_docnames = self._pass.cited_docnames.get(key, _NOWHERE)
@@ -338,6 +364,24 @@ class BibtexDomainSpeedups(BibtexDomain):
                 success = self._visit_filter(bibliography, docname, entry, cited_docnames)
             if success or entry.key in bibliography.keys:
                 yield key, entry
+
+    def _entries_of_page(self, bibliography: Any, docname: str) -> Iterator[tuple[str, Any]]:
+        # An answer's Sources (``docname in docnames``): the entries cited on its page
+        # and those it names, looked up instead of testing every entry of the .bib,
+        # yielded in the .bib's order as the loop above yields them.
+        assert self._pass is not None
+        entries = self._pass.entries(self, bibliography.bibfiles)
+        positions = self._pass.positions(self, bibliography.bibfiles)
+        prefix = bibliography.keyprefix
+        wanted = {
+            key[len(prefix) :]
+            for key in self._pass.keys_cited_in.get(docname, ())
+            if key.startswith(prefix)
+        }
+        wanted.update(bibliography.keys)
+        for position in sorted(p for key in wanted for p in positions.get(key, ())):
+            entry = entries[position]
+            yield prefix + entry.key, entry
 
     def _visit_filter(
         self, bibliography: Any, docname: str, entry: Any, cited_docnames: Iterable[str]

@@ -1,10 +1,12 @@
 """The build speedups change how fast pages are made, never what they say."""
 
 import codecs
+import doctest
 import filecmp
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+import pybtex.richtext
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -99,6 +101,27 @@ def _made_with(init, recipe):
 def test_rich_text_is_put_together_as_pybtex_puts_it(recipe):
     upstream = _made_with(bibtex_speedups._UPSTREAM_MULTIPART_INIT, recipe)
     assert _made_with(bibtex_speedups._multipart_init, recipe) == upstream
+
+
+def test_pybtex_own_examples_of_rich_text_hold_with_the_faster_constructor():
+    # Replacing BaseMultipartText.__init__ takes its doctest out of pybtex's suite
+    # (``make upstream-tests``); its examples run here, against the replacement.
+    examples = doctest.DocTestParser().get_doctest(
+        bibtex_speedups._UPSTREAM_MULTIPART_INIT.__doc__,
+        dict(vars(pybtex.richtext)),
+        "BaseMultipartText.__init__",
+        None,
+        0,
+    )
+    assert len(examples.examples) >= 4
+    runner = doctest.DocTestRunner()
+    saved = BaseMultipartText.__init__
+    BaseMultipartText.__init__ = bibtex_speedups._multipart_init
+    try:
+        runner.run(examples)
+    finally:
+        BaseMultipartText.__init__ = saved
+    assert runner.summarize(verbose=False).failed == 0
 
 
 def _pages(out: Path) -> list[str]:

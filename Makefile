@@ -107,7 +107,7 @@ bench: $(TEST_STAMP)  ## Time builds, lint and link check (against lychee) at sc
 # Upstream's own test suites with our patches of their code loaded (needs the
 # package registry; not part of `make test`): see bench/upstream_tests.sh.
 .PHONY: upstream-tests
-upstream-tests:  ## Run sphinxcontrib-bibtex's and pybtex's tests with bibtex_speedups loaded.
+upstream-tests:  ## Run sphinxcontrib-bibtex's, pybtex's and Sphinx's linkcheck tests with our patches.
 	WORK=$(abspath $(BUILDDIR))/upstream-tests sh bench/upstream_tests.sh
 
 .PHONY: clean

@@ -1,4 +1,4 @@
-"""The build's one reading of a .bib gives sphinxcontrib-bibtex exactly what pybtex's parser gives."""
+"""The build's one reading of a .bib gives sphinxcontrib-bibtex what pybtex's parser gives."""
 
 from pathlib import Path
 

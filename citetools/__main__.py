@@ -1,5 +1,3 @@
-import sys
+from citetools.cli import console
 
-from citetools.cli import main
-
-sys.exit(main())
+console()

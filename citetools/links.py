@@ -2,9 +2,11 @@
 
 Reads Sphinx's ``linkcheck`` results (``_build/linkcheck/output.json``) and writes
 ``sources.json`` (one record per URL, DOI and archived copy of every entry) and
-``sources.md`` beside them. ``--check`` runs Sphinx's builder first, which is what
-``make linkcheck`` does; when nothing changed since the last run and the cache has every
-link as working, the report is answered from the cache without starting Sphinx.
+``sources.md`` beside them. ``--check`` runs Sphinx's builder first, in this process,
+which is what ``make linkcheck`` does: the sources' links are requested before Sphinx
+is set up, and the bibliography read for them is the one the report maps results to.
+When nothing changed since the last run and the cache has every link as working, the
+report is answered from the cache without starting Sphinx.
 
 For a broken source without an archived copy, the report names the Wayback Machine's
 snapshot closest to the entry's ``urldate`` and the lines to add (``archiveurl``,
@@ -24,13 +26,16 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from citetools.findings import display_path, plural
 from citetools.linkcheck import report
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache, now
 from citetools.linkcheck.classify import BROKEN, WORKING
 from citetools.linkcheck.manifest import Manifest
+
+if TYPE_CHECKING:
+    from citetools.bibfile import BibFile
 
 OFFLINE = 3
 SPHINX_LOG = "sphinx.log"
@@ -66,28 +71,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_sphinx(srcdir: Path, builddir: Path, outdir: Path, no_cache: bool) -> None:
-    import subprocess
+def _run_sphinx(srcdir: Path, builddir: Path, outdir: Path, no_cache: bool) -> dict[str, BibFile]:
+    """Sphinx's linkcheck, in this process: the sources' links are requested first,
+    while Sphinx is set up (:func:`linkcheck_sources.check_sources_first`). Returns the
+    bibliographies read for that, by name, for the report."""
+    import logging
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from citetools.sphinxext import linkcheck_sources
 
     outdir.mkdir(parents=True, exist_ok=True)
     # A stale result must never pass for this run's.
     for name in ("output.json", "output.txt", report.JSON_NAME, "links-manifest.json"):
         (outdir / name).unlink(missing_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "linkcheck",
-        "-d",
-        str(builddir / "doctrees"),
-        str(srcdir),
-        str(outdir),
-    ]
-    environment = {**os.environ, NO_CACHE_VARIABLE: "1"} if no_cache else None
-    with open(outdir / SPHINX_LOG, "w", encoding="utf-8") as log:
-        # Sphinx's exit status says only that some link failed; the report decides.
-        subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=environment, check=False)
+    saved = os.environ.get(NO_CACHE_VARIABLE)
+    if no_cache:
+        os.environ[NO_CACHE_VARIABLE] = "1"
+    try:
+        bibs = linkcheck_sources.check_sources_first(srcdir, outdir)
+        from sphinx.cmd.build import build_main
+
+        arguments = ["-b", "linkcheck", "-d", str(builddir / "doctrees"), str(srcdir), str(outdir)]
+        with (
+            open(outdir / SPHINX_LOG, "w", encoding="utf-8") as log,
+            redirect_stdout(log),
+            redirect_stderr(log),
+        ):
+            # Sphinx's exit status says only that some link failed; the report decides.
+            build_main(arguments)
+    finally:
+        linkcheck_sources.stop_early()
+        # Sphinx's log handlers write to the file closed above; a later run in this
+        # process (tests) sets up its own.
+        logging.getLogger("sphinx").handlers.clear()
+        if saved is None:
+            os.environ.pop(NO_CACHE_VARIABLE, None)
+        else:
+            os.environ[NO_CACHE_VARIABLE] = saved
+    return bibs
 
 
 def _read_output(outdir: Path) -> list[dict[str, Any]] | None:
@@ -98,9 +119,11 @@ def _read_output(outdir: Path) -> list[dict[str, Any]] | None:
         return None
 
 
-def _all_cached(outdir: Path, srcdir: Path, cache: LinkCache) -> dict[str, datetime] | None:
-    """The cache's dates for every link, if a rerun of Sphinx would learn nothing new."""
-    manifest, lines = Manifest.read(outdir), _read_output(outdir)
+def _all_cached(
+    lines: list[dict[str, Any]] | None, manifest: Manifest | None, srcdir: Path, cache: LinkCache
+) -> dict[str, datetime] | None:
+    """The cache's dates for every link of the last run (its ``lines`` and
+    ``manifest``), if a rerun of Sphinx would learn nothing new."""
     if manifest is None or lines is None or not manifest.unchanged(srcdir):
         return None
     fresh = cache.fresh(manifest.cache_days)
@@ -136,10 +159,11 @@ def _fix(records: list[report.Record], srcdir: Path) -> int:
 
 
 def _records(
-    srcdir: Path, manifest: Manifest, results: report.Results
+    srcdir: Path, manifest: Manifest, results: report.Results, read: dict[str, BibFile]
 ) -> list[report.Record] | None:
     """One record per link of each bibliography and page; a broken source's with the
-    closest archived copy. None (and a message) when a bibliography cannot be read."""
+    closest archived copy. None (and a message) when a bibliography cannot be read.
+    ``read``: the bibliographies this run read already, by name."""
     from citetools import bibfile
     from citetools.linkcheck import wayback
 
@@ -147,7 +171,7 @@ def _records(
     fields_by_key: dict[str, dict[str, str]] = {}
     for name in manifest.bibfiles:
         try:
-            bib = bibfile.read(srcdir / name)
+            bib = read[name] if name in read else bibfile.read(srcdir / name)
         except bibfile.UnreadableBibFile as error:
             print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
             return None
@@ -164,13 +188,15 @@ def run(args: argparse.Namespace) -> int:
     builddir = (args.builddir or srcdir / "_build").resolve()
     outdir = builddir / "linkcheck"
     cache = LinkCache.load(outdir)
-    from_cache = None
-    if args.check:
-        from_cache = None if args.no_cache else _all_cached(outdir, srcdir, cache)
-        if from_cache is None:
-            _run_sphinx(srcdir, builddir, outdir, args.no_cache)
-
     lines, manifest = _read_output(outdir), Manifest.read(outdir)
+    from_cache = None
+    bibs: dict[str, BibFile] = {}
+    if args.check:
+        from_cache = None if args.no_cache else _all_cached(lines, manifest, srcdir, cache)
+        if from_cache is None:
+            bibs = _run_sphinx(srcdir, builddir, outdir, args.no_cache)
+            lines, manifest = _read_output(outdir), Manifest.read(outdir)
+
     if lines is None or manifest is None:
         where = outdir / SPHINX_LOG if args.check else outdir / "output.json"
         what = (
@@ -192,10 +218,10 @@ def run(args: argparse.Namespace) -> int:
         # Nothing changed since the report was written: its records, with this run's dates.
         records = report.refresh(last, results, manifest.doi_resolver)
     else:
-        read = _records(srcdir, manifest, results)
-        if read is None:
+        found = _records(srcdir, manifest, results, bibs)
+        if found is None:
             return 2
-        records = read
+        records = found
 
     when = now()
     if report.offline(records):

@@ -4,7 +4,9 @@ fake Internet Archive.
 Started by the link-checking tests, and by the link-check benchmark (bench/linkcheck.py);
 counts the requests each path receives so that a test can tell whether a link was
 requested at all (cache, dead originals), and per host (the Host header) how many
-requests were in flight at once, when each started and which User-Agent sent it. The
+requests were in flight at once (and how many in all), when each started (on the
+monotonic clock, which other processes on the machine share) and which User-Agent
+sent it. The
 query string is ignored: ``/ok?n=1`` and ``/ok?n=2`` are two links to one behaviour.
 ``web()`` serves the same paths on many loopback addresses (127.0.0.2, 127.0.0.3, ...:
 every 127/8 address reaches this machine), so that one process plays many hosts.
@@ -38,6 +40,7 @@ class HostStats:
         self.lock = threading.Lock()
         self.in_flight: Counter[str] = Counter()
         self.most_in_flight: Counter[str] = Counter()
+        self.most_in_flight_in_all = 0  # every host together
         self.starts: defaultdict[str, list[float]] = defaultdict(list)
         self.user_agents: set[str] = set()
 
@@ -46,6 +49,9 @@ class HostStats:
         with self.lock:
             self.in_flight[host] += 1
             self.most_in_flight[host] = max(self.most_in_flight[host], self.in_flight[host])
+            self.most_in_flight_in_all = max(
+                self.most_in_flight_in_all, sum(self.in_flight.values())
+            )
             self.starts[host].append(time.monotonic())
             self.user_agents.add(user_agent)
         try:

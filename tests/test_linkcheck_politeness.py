@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
+import subprocess
+import sys
+import time
 from unittest import mock
 
 import pytest
@@ -95,9 +98,11 @@ def test_gate_caps_concurrency_and_spaces_starts():
     assert gate.reserve("b.org").granted  # other hosts are not held up
     gate.release("a.org")
     later = gate.reserve("a.org")
-    assert (later.granted, later.wait) == (False, 2.0)  # next start too far off: requeue
-    now[0] = 1.5
-    assert gate.reserve("a.org") == type(later)(True, 0.5)
+    # The next start (2.0) is too far off: back when it is max_wait away, so that the
+    # link is reserved before its start, not taken up after it.
+    assert (later.granted, later.wait) == (False, 1.0)
+    now[0] = 1.0
+    assert gate.reserve("a.org") == type(later)(True, 1.0)
 
 
 def test_a_late_start_pushes_the_next_one_back():
@@ -214,3 +219,83 @@ def test_the_sources_are_requested_before_the_bibliography_is_parsed(tmp_path, m
         order.index(bibfile_check.check_bibfiles), order.index(bibtex.builder_inited_cite)
     )
     assert order.index(linkcheck_sources.skip_cached_links) < first_parse
+
+
+# `python -c WATCH NOTE links ...`: `python -m citetools links ...`, noting in the file
+# NOTE when Sphinx's application module is first imported, on the monotonic clock the
+# tests' server also reads.
+WATCH_SPHINX = """
+import runpy, sys, time
+
+note = sys.argv[1]
+
+class FirstImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sphinx.application":
+            with open(note, "a") as file:
+                file.write(repr(time.monotonic()) + "\\n")
+        return None
+
+sys.meta_path.insert(0, FirstImport())
+sys.argv = ["citetools", *sys.argv[2:]]
+runpy.run_module("citetools", run_name="__main__")
+"""
+
+
+def test_each_source_is_requested_once_and_before_sphinx_is_set_up(tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
+    conf = root / "conf.py"
+    conf.write_text(
+        conf.read_text()
+        + "linkcheck_workers = 4\n"
+        + "citetools_linkcheck_host_concurrency = 2\n"
+        + "citetools_linkcheck_host_interval = 0.25\n"
+    )
+    note = tmp_path / "sphinx-imported"
+    with web(hosts=4, slow_seconds=0.3) as servers:
+        port = servers[0].port
+        bib = "\n".join(BIB_ENTRY.format(n=n, host=2 + n % 4, port=port) for n in range(24))
+        (root / "references.bib").write_text(bib)
+        (root / "index.md").write_text("# Sources\n\n```{bibliography}\n:all:\n```\n")
+        command = ["-c", WATCH_SPHINX, str(note), "links", "--check", "--srcdir", str(root)]
+        run = subprocess.run([sys.executable, *command], capture_output=True, text=True)
+        stats = servers[0].stats
+        requested = sum(server.hits["/slow"] for server in servers)
+    assert run.returncode == 0, run.stdout + run.stderr
+    records = records_of(root)
+    assert len(records) == 24 and {r["status"] for r in records} == {"working"}
+    # 24 links, 24 requests: the run started before Sphinx checked none of them again.
+    assert requested == 24
+    first_request = min(start for starts in stats.starts.values() for start in starts)
+    sphinx_imported = float(note.read_text().split()[0])
+    assert first_request < sphinx_imported
+    # Per-host limits hold, and no more than linkcheck_workers requests at once in all,
+    # although more workers wait for their hosts' next starts (eight host slots here).
+    assert max(stats.most_in_flight.values()) <= 2
+    assert stats.most_in_flight_in_all <= 4
+
+
+def test_a_build_that_fails_stops_the_requests_started_before_it(tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
+    conf = root / "conf.py"
+    conf.write_text(
+        conf.read_text()
+        + "extensions.append('no_such_extension')\n"
+        + "citetools_linkcheck_host_concurrency = 1\n"
+        + "citetools_linkcheck_host_interval = 0.25\n"
+    )
+    with web(hosts=1, slow_seconds=0.1) as servers:
+        port = servers[0].port
+        bib = "\n".join(BIB_ENTRY.format(n=n, host=2, port=port) for n in range(40))
+        (root / "references.bib").write_text(bib)
+        code, _, err = citetools("--check", "--srcdir", str(root))
+        requested = servers[0].hits["/slow"]
+        time.sleep(1.0)
+        assert servers[0].hits["/slow"] == requested
+    assert code == 2
+    assert "sphinx.log:0: Sphinx's linkcheck did not finish" in err
+    assert "no_such_extension" in (root / "_build/linkcheck/sphinx.log").read_text()
+    # The early requests had begun (one every 0.25 s), and the rest were dropped.
+    assert 1 <= requested < 40

@@ -10,7 +10,8 @@ A worker asks for a slot before each check of a link. The answer is either "go a
 this short wait" (the slot is then reserved: the host's next start moves one interval
 on) or "come back later" when the host already has N requests in flight or its next
 free start is further off than ``max_wait``: the worker then puts the link back in the
-queue and checks another host's link meanwhile, instead of sleeping on this one. When
+queue, due when its start is ``max_wait`` away, and checks another host's link
+meanwhile, instead of sleeping on this one. When
 the wait is over, ``begin`` checks the interval against the requests that really
 started (a worker may wake late on a busy machine) before the request goes out.
 """
@@ -56,6 +57,8 @@ class HostGate:
         self.clock = clock
         self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
+        #: Set when the run ends early: a worker waiting for its slot then makes no request.
+        self.closed = False
 
     def reserve(self, host: str) -> Slot:
         with self._lock:
@@ -66,7 +69,10 @@ class HostGate:
                 return Slot(False, RECHECK_BUSY)
             start = max(now, state.next_start)
             if start - now > self.max_wait:
-                return Slot(False, start - now)
+                # Back once the start is max_wait away, to be reserved before it comes:
+                # a link that came back at its start itself would start as late as a
+                # worker was to take it up, and every later start of the host with it.
+                return Slot(False, start - now - self.max_wait)
             state.in_flight += 1
             state.next_start = start + self.interval
             return Slot(True, start - now)

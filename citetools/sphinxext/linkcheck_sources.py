@@ -11,22 +11,28 @@
   whose host is busy goes back in Sphinx's queue (its log then shows it as
   "-rate limited-") while the worker checks another host's link; workers look at the
   queue every ``QUEUE_POLL_SECONDS`` instead of Sphinx's second, so a freed slot is
-  used at once.
+  used at once. A worker waiting for its host's next start holds no request: there
+  are enough workers for every host's slots, and ``linkcheck_workers`` of them
+  request at once.
 * The User-Agent names the site: ``citetools_linkcheck_user_agent`` with ``{baseurl}``
   replaced by ``html_baseurl``.
-* The sources' links are requested from the start: when the builder starts, the links
-  of every entry of ``bibtex_bibfiles`` go to the workers, which check them while
-  Sphinx reads the pages and formats the bibliography (most of a cold run's time on a
-  large bibliography). When Sphinx then hands over the links it found, the results of
-  those it has are taken, with its page and line; a link of an entry no page shows is
-  checked for nothing and left out of ``output.json``.
+* The sources' links are requested from the start: the links of every entry of
+  ``bibtex_bibfiles`` go to the workers, which check them while Sphinx reads the pages
+  and formats the bibliography (most of a cold run's time on a large bibliography).
+  ``citetools links --check`` starts them before Sphinx itself is set up
+  (:func:`check_sources_first`: only this module, Sphinx's linkcheck and ``conf.py``
+  are needed), then builds in the same process, where the builder takes over the
+  running checks; a plain ``sphinx-build -b linkcheck`` starts them when the builder
+  starts. When Sphinx then hands over the links it found, the results of those it has
+  are taken, with its page and line; a link of an entry no page shows is checked for
+  nothing and left out of ``output.json``.
 * A 429's wait is bounded per host (see :func:`limit_rate`); Sphinx's own answer to a 429
   stays per host (its ``rate_limits`` are by host and port).
-* After the run, a manifest beside ``output.json`` (:mod:`citetools.linkcheck.manifest`).
+* After the run, a manifest beside ``output.json`` (:mod:`citetools.linkcheck.manifest`),
+  drawn up while the last answers are awaited.
 
 The changes to Sphinx's checker (politeness, the early start, the bounded wait) patch its
-internals,
-so they are made only on the Sphinx release they were written and tested against
+internals, so they are made only on the Sphinx release they were written and tested against
 (``PATCHED_SPHINX``); on any other, the linkcheck builder warns once and runs without
 them. The builder's own behaviour (workers, timeout, retries, anchors, headers) is set in
 ``conf.py``; nothing here changes a build other than ``linkcheck``.
@@ -38,23 +44,30 @@ import functools
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from queue import Empty
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import sphinx
-from sphinx.application import Sphinx
 from sphinx.builders import linkcheck
 from sphinx.config import Config
 from sphinx.util import logging
+from sphinx.util.tags import Tags
 
 from citetools.linkcheck import doi, report
 from citetools.linkcheck.cache import NO_CACHE_VARIABLE, LinkCache
 from citetools.linkcheck.manifest import Manifest, digest, source_files
 from citetools.linkcheck.politeness import HostGate
+
+if TYPE_CHECKING:  # an early start must not wait for the rest of Sphinx
+    from sphinx.application import Sphinx
+
+    from citetools.bibfile import BibFile
 
 logger = logging.getLogger(__name__)
 
@@ -78,50 +91,76 @@ def check_doi_registration(app: Sphinx, uri: str) -> str | None:
     return checked if checked != uri else None
 
 
+def _cached_links(config: Config, outdir: Path) -> list[str]:
+    """The links found working within the cache's age, which this run does not request;
+    for this run they join ``linkcheck_ignore``."""
+    days = config.citetools_linkcheck_cache_days
+    use_cache = days > 0 and not os.environ.get(NO_CACHE_VARIABLE)
+    cached = sorted(LinkCache.load(outdir).fresh(days)) if use_cache else []
+    config.linkcheck_ignore = [
+        *config.linkcheck_ignore,
+        *(re.escape(uri) + r"\Z" for uri in cached),
+    ]
+    return cached
+
+
 def skip_cached_links(app: Sphinx) -> None:
     if app.builder.name != "linkcheck":
         return
-    _first_rate_limited.clear()
+    global _building
+    _building = app
     config = app.config
-    _set_up_politeness(config)
-    days = config.citetools_linkcheck_cache_days
-    use_cache = days > 0 and not os.environ.get(NO_CACHE_VARIABLE)
-    fresh = LinkCache.load(app.outdir).fresh(days) if use_cache else {}
     builder: Any = app.builder
     builder.citetools_ignore = list(config.linkcheck_ignore)
-    builder.citetools_cached = sorted(fresh)
-    config.linkcheck_ignore = [
-        *config.linkcheck_ignore,
-        *(re.escape(uri) + r"\Z" for uri in builder.citetools_cached),
-    ]
-    _start_early(app)
+    early = _early
+    if early is not None and early.before_sphinx and early.srcdir == Path(app.srcdir).resolve():
+        # Started by check_sources_first() from this conf.py: the same gate, cache and
+        # links; only this configuration is told what that run decided.
+        _set_user_agent(config)
+        builder.citetools_cached = _cached_links(config, app.outdir)
+        return
+    stop_early()
+    _first_rate_limited.clear()
+    _set_up_politeness(config)
+    builder.citetools_cached = _cached_links(config, app.outdir)
+    _start_early(config, Path(app.srcdir), _read_bibfiles(config, Path(app.confdir)))
 
 
 def _relative(path: str | os.PathLike[str], srcdir: Path) -> str:
     return os.path.relpath(Path(srcdir, path), srcdir)
 
 
-def write_manifest(app: Sphinx, exception: Exception | None) -> None:
-    if app.builder.name != "linkcheck" or exception is not None:
-        return
+def _project_code(srcdir: Path) -> set[str]:
+    """The project's own code that ran (local extensions and what they import), not
+    installed packages: a change to it may change which links are checked. A run has
+    some two thousand modules loaded from a few hundred folders: each folder is
+    resolved once (this runs after the last link's answer, where every 0.1 s counts)."""
+    root = srcdir.resolve()
+    inside: dict[str, bool] = {}
+    code = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not file or f"{os.sep}site-packages{os.sep}" in file:
+            continue
+        folder = os.path.dirname(file)
+        if folder not in inside:
+            inside[folder] = Path(folder).resolve().is_relative_to(root)
+        if inside[folder]:
+            code.add(_relative(file, srcdir))
+    return code
+
+
+def _draw_up_manifest(app: Sphinx) -> Manifest:
     env, config, srcdir = app.env, app.config, Path(app.srcdir)
     builder: Any = app.builder
     docs = sorted(str(env.doc2path(name, False)) for name in env.found_docs)
     bibfiles = [_relative(name, srcdir) for name in getattr(config, "bibtex_bibfiles", [])]
     dependencies = {_relative(dep, srcdir) for deps in env.dependencies.values() for dep in deps}
-    # The project's own code that ran (local extensions and what they import), not
-    # installed packages: a change to it may change which links are checked.
-    code = {
-        _relative(file, srcdir)
-        for module in list(sys.modules.values())
-        if (file := getattr(module, "__file__", None))
-        and Path(file).resolve().is_relative_to(srcdir.resolve())
-        and "site-packages" not in Path(file).parts
-    }
+    code = _project_code(srcdir)
     conf = _relative(Path(app.confdir) / "conf.py", srcdir)
     exclude = [*config.exclude_patterns, *config.templates_path]
     inputs = sorted({conf, *docs, *bibfiles, *dependencies, *code})
-    Manifest(
+    return Manifest(
         bibfiles=bibfiles,
         doi_resolver=_resolver(config),
         resolver_variable=os.environ.get(doi.RESOLVER_VARIABLE),
@@ -135,13 +174,39 @@ def write_manifest(app: Sphinx, exception: Exception | None) -> None:
         exclude_patterns=exclude,
         source_suffix=list(config.source_suffix),
         sources=source_files(srcdir, exclude, list(config.source_suffix)),
-    ).write(app.outdir)
+    )
+
+
+#: The linkcheck build under way (set when its builder starts), and its manifest once
+#: drawn up: when Sphinx hands over the links it found, every page has been read and
+#: every module loaded, so the manifest is made while the last answers are awaited,
+#: not after them.
+_building: Sphinx | None = None
+_drawn_up: tuple[Sphinx, Manifest] | None = None
+
+
+def _links_collected() -> None:
+    global _drawn_up
+    if _building is not None:
+        _drawn_up = (_building, _draw_up_manifest(_building))
+
+
+def write_manifest(app: Sphinx, exception: Exception | None) -> None:
+    global _building, _drawn_up
+    drawn_up, _drawn_up, _building = _drawn_up, None, None
+    if app.builder.name != "linkcheck" or exception is not None:
+        return
+    manifest = drawn_up[1] if drawn_up and drawn_up[0] is app else _draw_up_manifest(app)
+    manifest.write(app.outdir)
 
 
 # -- Patches of Sphinx's worker (PATCHED_SPHINX only) ----------------------------
 
 #: The gate every worker of this run shares; None when politeness is off.
 _gate: HostGate | None = None
+#: At most ``linkcheck_workers`` requests at once in all: the workers that wait for a
+#: host's next start are not counted (see _start_early).
+_requests_at_once = threading.BoundedSemaphore(1)
 
 
 def patches_apply(version: tuple[int, ...] | None = None) -> bool:
@@ -164,9 +229,15 @@ def _set_up_politeness(config: Config) -> None:
             once=True,
         )
         return
+    global _requests_at_once
     _gate = HostGate(
         config.citetools_linkcheck_host_concurrency, config.citetools_linkcheck_host_interval
     )
+    _requests_at_once = threading.BoundedSemaphore(config.linkcheck_workers)
+    _set_user_agent(config)
+
+
+def _set_user_agent(config: Config) -> None:
     config.user_agent = config.citetools_linkcheck_user_agent.format(
         baseurl=config.html_baseurl or ""
     )
@@ -224,9 +295,12 @@ def polite(
             return linkcheck._Status.RATE_LIMITED, "", 0
         try:
             time.sleep(slot.wait)
-            while (late := gate.begin(host)) > 0:
-                time.sleep(late)
-            return check_uri(self, uri, hyperlink)
+            with _requests_at_once:
+                while (late := gate.begin(host)) > 0:
+                    time.sleep(late)
+                if gate.closed:
+                    return linkcheck._Status.UNCHECKED, "", 0
+                return check_uri(self, uri, hyperlink)
         finally:
             gate.release(host)
 
@@ -238,24 +312,49 @@ class _EarlyChecks:
     """The checker started with the sources' links, before Sphinx found any."""
 
     checker: linkcheck.HyperlinkAvailabilityChecker
+    gate: HostGate
     uris: set[str]
+    srcdir: Path
+    #: started by check_sources_first(), for the build that follows to take over
+    before_sphinx: bool
     found: dict[str, linkcheck.Hyperlink] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        """Drop the links not yet checked and let the workers end (a build that failed
+        before handing over its links must not leave them requesting)."""
+        self.gate.closed = True
+        queue = self.checker.wqueue
+        while True:
+            try:
+                queue.get_nowait()
+            except Empty:
+                break
+            queue.task_done()
+        for _ in self.checker.workers:
+            queue.put(linkcheck.CheckRequest(linkcheck.CHECK_IMMEDIATELY, None), False)
 
 
 _early: _EarlyChecks | None = None
 
 
-def _source_links(app: Sphinx) -> list[str]:
-    """Every link the bibliography can show, as linkcheck requests it, in file order."""
+def _read_bibfiles(config: Config, confdir: Path) -> dict[str, BibFile]:
+    """Each readable file of ``bibtex_bibfiles``, by its name relative to ``confdir``."""
     from citetools import bibfile  # not needed by a build that is not linkcheck
 
-    resolver, srcdir = _resolver(app.config), Path(app.srcdir)
-    uris: dict[str, None] = {}
-    for name in getattr(app.config, "bibtex_bibfiles", []):
+    bibs = {}
+    for name in getattr(config, "bibtex_bibfiles", None) or []:
         try:
-            bib = bibfile.read(srcdir / name)
+            bibs[_relative(name, confdir)] = bibfile.read(confdir / name)
         except bibfile.UnreadableBibFile:
             continue  # sphinxcontrib-bibtex reports it; the links are then found as usual
+    return bibs
+
+
+def _source_links(config: Config, bibs: dict[str, BibFile]) -> list[str]:
+    """Every link the bibliography can show, as linkcheck requests it, in file order."""
+    resolver = _resolver(config)
+    uris: dict[str, None] = {}
+    for bib in bibs.values():
         for entry in bib.entries:
             for _, uri, dead in report.entry_links(entry.fields):
                 if not dead and uri.startswith(("http://", "https://")):
@@ -263,25 +362,95 @@ def _source_links(app: Sphinx) -> list[str]:
     return list(uris)
 
 
-def _start_early(app: Sphinx) -> None:
+def _start_early(
+    config: Config, srcdir: Path, bibs: dict[str, BibFile], before_sphinx: bool = False
+) -> None:
     global _early
     _early = None
-    if _gate is None:  # the patches are off on this Sphinx
+    gate = _gate
+    if gate is None:  # the patches are off on this Sphinx
         return
-    checker = linkcheck.HyperlinkAvailabilityChecker(app.config)
-    uris = [uri for uri in _source_links(app) if not checker.is_ignored_uri(uri)]
+    checker = linkcheck.HyperlinkAvailabilityChecker(config)
+    uris = [uri for uri in _source_links(config, bibs) if not checker.is_ignored_uri(uri)]
     if not uris:
         return
-    checker.invoke_threads()
-    root = app.config.root_doc
-    docpath = app.env.doc2path(root)  # read only for local files, which these links are not
+    root = config.root_doc
+    docpath = Path(srcdir, root)  # read only for local files, which these links are not
     for position, uri in enumerate(uris):
-        hyperlink = linkcheck.Hyperlink(uri, root, docpath, -1)
+        hyperlink = linkcheck.Hyperlink(uri, root, docpath, -1)  # type: ignore[arg-type]
         # Sphinx's queue orders links due at the same time by address; a due time just
         # after "now" (0 s) keeps the bibliography's order instead.
         due = linkcheck.CHECK_IMMEDIATELY + position * 1e-9
         checker.wqueue.put(linkcheck.CheckRequest(due, hyperlink), False)
-    _early = _EarlyChecks(checker, set(uris))
+    # A worker holds its link while it waits for the host's next start (up to
+    # HostGate.max_wait): with as many hosts as workers, every worker would be waiting
+    # and the other hosts' starts would slip. So there is a worker for each host slot,
+    # and linkcheck_workers of them request at once (_requests_at_once), the limit
+    # Sphinx's workers set. Links are queued first: the first workers start while the
+    # rest are made.
+    hosts = len({urlsplit(uri).netloc for uri in uris})
+    waiting = hosts * config.citetools_linkcheck_host_concurrency
+    checker.num_workers = max(config.linkcheck_workers, min(len(uris), waiting))
+    checker.invoke_threads()
+    _early = _EarlyChecks(checker, gate, set(uris), Path(srcdir).resolve(), before_sphinx)
+
+
+class _ConfigValues:
+    """Takes the configuration values an extension's ``setup()`` declares: enough of
+    an application for Sphinx's linkcheck to declare its own on a bare ``Config``."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def add_config_value(
+        self, name: str, default: Any, rebuild: Any, types: Any = (), description: str = ""
+    ) -> None:
+        self.config.add(name, default, rebuild, types, description)
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None  # builders, events, transforms: not needed
+
+
+def check_sources_first(srcdir: Path, outdir: Path) -> dict[str, BibFile]:
+    """Start requesting the sources' links before Sphinx is set up, from ``conf.py``
+    in ``srcdir``, as the builder would; the bibliographies read, by name.
+
+    For ``citetools links --check``, which then builds in this process: the builder
+    takes over these checks (:func:`skip_cached_links`). Setting Sphinx up (its
+    application, every extension, the theme) takes a second or two, which the requests
+    no longer wait for. On another Sphinx release, or with a ``conf.py`` Sphinx will
+    refuse (its log then says why), nothing starts here.
+    """
+    stop_early()
+    srcdir = Path(srcdir)
+    if not patches_apply():
+        return {}
+    try:
+        config = Config.read(srcdir, overrides={}, tags=Tags())
+    except Exception:  # noqa: BLE001 - Sphinx's own run reports it, in its log
+        return {}
+    values = _ConfigValues(config)
+    linkcheck.setup(cast("Sphinx", values))
+    _declare_config_values(cast("Sphinx", values))
+    # Declared by sphinxcontrib-bibtex and the HTML builder, with these defaults.
+    config.add("bibtex_bibfiles", None, "html", ())
+    config.add("html_baseurl", "", "html", frozenset({str}))
+    linkcheck.compile_linkcheck_allowed_redirects(cast("Sphinx", values), config)
+    _patch_worker()
+    _first_rate_limited.clear()
+    _set_up_politeness(config)
+    _cached_links(config, Path(outdir))
+    bibs = _read_bibfiles(config, srcdir)
+    _start_early(config, srcdir, bibs, before_sphinx=True)
+    return bibs
+
+
+def stop_early() -> None:
+    """End checks started early that no build took over."""
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        early.stop()
 
 
 def check_found_links(
@@ -323,6 +492,7 @@ def check_found_links(
                     linkcheck.CheckRequest(linkcheck.CHECK_IMMEDIATELY, hyperlink), False
                 )
                 expected += 1
+        _links_collected()
         for _ in range(expected):
             result = checker.rqueue.get()
             if result.uri in early.uris:
@@ -349,8 +519,7 @@ def _patch_worker() -> None:
     setattr(_Worker, "citetools_patched", True)  # noqa: B010
 
 
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.setup_extension("sphinx.builders.linkcheck")
+def _declare_config_values(app: Sphinx) -> None:
     app.add_config_value("citetools_doi_resolver", doi.DEFAULT_RESOLVER, "", types=frozenset({str}))
     app.add_config_value("citetools_linkcheck_cache_days", 7, "", types=frozenset({int, float}))
     app.add_config_value("citetools_linkcheck_host_concurrency", 2, "", types=frozenset({int}))
@@ -363,6 +532,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "",
         types=frozenset({str}),
     )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinx.builders.linkcheck")
+    _declare_config_values(app)
     app.connect("linkcheck-process-uri", check_doi_registration)
     # First among the handlers that read the bibliography (bibfile_check at 400,
     # sphinxcontrib-bibtex at 500): the sources' requests start before those parses.

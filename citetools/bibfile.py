@@ -57,6 +57,8 @@ class BibEntry:
     field_lines: dict[str, int] = field(default_factory=dict)
     raw_fields: dict[str, str] = field(default_factory=dict)  # as written, delimiters included
     parts: dict[str, tuple[Part, ...]] = field(default_factory=dict)
+    # Field names as written (`Title`), by lowercase name: pybtex keeps the case.
+    written_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -262,7 +264,8 @@ class _Reader:
             key = self._field_name(f.key, field_line)
             if key is None:
                 continue
-            for name, raw, value_line, parts in self._values(key, f.value, field_line):
+            for written, raw, value_line, parts in self._values(key, f.value, field_line):
+                name = written.lower()
                 if name in entry.raw_fields:
                     # BibTeX keeps one of the two and pybtex refuses the file; either
                     # way a value would be lost, so it is a failure `fmt` refuses.
@@ -279,6 +282,7 @@ class _Reader:
                 entry.raw_fields[name] = raw
                 entry.field_lines[name] = value_line
                 entry.parts[name] = parts
+                entry.written_names[name] = written
         self.entries.append(entry)
         self.blocks.append(entry)
         return entry
@@ -312,12 +316,13 @@ class _Reader:
     def _values(
         self, name: str, raw: str, line: int
     ) -> Iterator[tuple[str, str, int, tuple[Part, ...]]]:
-        """The field as (name, raw, line, parts), and the fields a missing comma glued to it."""
+        """The field as (name as written, raw, line, parts), and the fields a missing comma
+        glued to it."""
         parsed = parse_value(raw)
         error_at = parsed.error_at
         next_field = _FIELD_START.match(raw[error_at:]) if error_at is not None else None
         if error_at is None or not (parsed.parts and next_field):
-            yield name.lower(), raw, line, self._value(name, raw, line)
+            yield name, raw, line, self._value(name, raw, line)
             return
         rest = raw[error_at:]
         end = _line_of(raw, len(raw[:error_at].rstrip()) - 1, line)
@@ -326,7 +331,7 @@ class _Reader:
             f"{end}, before `{next_field.group(1)} =`"
         )
         self.failures.append(BibFailure(end, message, "missing-comma"))
-        yield name.lower(), raw[:error_at].rstrip(), line, parsed.parts
+        yield name, raw[:error_at].rstrip(), line, parsed.parts
         yield from self._values(
             next_field.group(1), rest[next_field.end() :], _line_of(raw, error_at, line)
         )

@@ -1,15 +1,19 @@
 """The build speedups change how fast pages are made, never what they say."""
 
 import codecs
+import doctest
 import filecmp
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+import pybtex.richtext
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pybtex.markup import LaTeXParser
+from pybtex.richtext import BaseMultipartText, HRef, Protected, String, Symbol, Tag, Text
 
+from citetools.sphinxext import bibtex_speedups
 from citetools.sphinxext.bibtex_speedups import _from_latex
 from testbed import sitegen
 
@@ -42,6 +46,82 @@ def test_fields_decode_as_latexcodec_decodes_them(latex):
         return LaTeXParser(codecs.decode(text, "ulatex")).parse()
 
     assert _outcome(lambda text: _from_latex(None, text), latex) == _outcome(upstream, latex)
+
+
+# Rich text as pybtex's templates make it: strings (some empty), nested texts,
+# and runs of tags and links of the same kind or not, which the constructor merges.
+RICH_RECIPES = st.recursive(
+    st.sampled_from(["", "a", " ", "Bé", ".", "\xa0"]).map(lambda s: ("str", s))
+    | st.sampled_from(["nbsp", "ndash"]).map(lambda name: ("symbol", name))
+    | st.sampled_from(["", "x", "yz"]).map(lambda s: ("String", s)),
+    lambda children: st.tuples(
+        st.sampled_from(["Text", "Tag em", "Tag b", "HRef /a", "HRef /b", "Protected"]),
+        st.lists(children, max_size=5),
+    ),
+    max_leaves=25,
+)
+
+
+def _make(recipe):
+    kind, value = recipe
+    if kind == "str":
+        return value
+    if kind == "symbol":
+        return Symbol(value)
+    if kind == "String":
+        return String(value)
+    parts = [_make(child) for child in value]
+    if kind == "Text":
+        return Text(*parts)
+    if kind == "Protected":
+        return Protected(*parts)
+    name, arg = kind.split()
+    return Tag(arg, *parts) if name == "Tag" else HRef(arg, *parts)
+
+
+def _shape(text):
+    """Everything a backend can see of *text*: types, tags, URLs, lengths, strings."""
+    if isinstance(text, str):
+        return text
+    if not isinstance(text, BaseMultipartText):
+        return (type(text).__name__, repr(text), len(text))
+    return (type(text).__name__, text._typeinfo()[1], len(text), [_shape(p) for p in text.parts])
+
+
+def _made_with(init, recipe):
+    saved = BaseMultipartText.__init__
+    BaseMultipartText.__init__ = init
+    try:
+        return _shape(_make(recipe))
+    finally:
+        BaseMultipartText.__init__ = saved
+
+
+@given(RICH_RECIPES)
+def test_rich_text_is_put_together_as_pybtex_puts_it(recipe):
+    upstream = _made_with(bibtex_speedups._UPSTREAM_MULTIPART_INIT, recipe)
+    assert _made_with(bibtex_speedups._multipart_init, recipe) == upstream
+
+
+def test_pybtex_own_examples_of_rich_text_hold_with_the_faster_constructor():
+    # Replacing BaseMultipartText.__init__ takes its doctest out of pybtex's suite
+    # (``make upstream-tests``); its examples run here, against the replacement.
+    examples = doctest.DocTestParser().get_doctest(
+        bibtex_speedups._UPSTREAM_MULTIPART_INIT.__doc__,
+        dict(vars(pybtex.richtext)),
+        "BaseMultipartText.__init__",
+        None,
+        0,
+    )
+    assert len(examples.examples) >= 4
+    runner = doctest.DocTestRunner()
+    saved = BaseMultipartText.__init__
+    BaseMultipartText.__init__ = bibtex_speedups._multipart_init
+    try:
+        runner.run(examples)
+    finally:
+        BaseMultipartText.__init__ = saved
+    assert runner.summarize(verbose=False).failed == 0
 
 
 def _pages(out: Path) -> list[str]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import filecmp
 
-import pybtex.plugin
 import pytest
-import sphinxcontrib.bibtex.plugin
-from pybtex.richtext import Text
 from sphinxcontrib.bibtex.domain import BibtexDomain
+
+from citetools.sphinxext import bibtex_speedups
 
 from conftest import page
 
@@ -22,18 +21,8 @@ PAGES = ["faq/training.html", "faq/evidence.html", "references.html", "index.htm
 def upstream():
     """Undo the speedups' module-level patches after the test, and on demand within it:
     they would otherwise stay for every later build in this process."""
-    saved = (
-        pybtex.plugin.entry_points,
-        sphinxcontrib.bibtex.plugin.entry_points,
-        Text.__dict__["from_latex"],
-    )
-
-    def restore() -> None:
-        pybtex.plugin.entry_points, sphinxcontrib.bibtex.plugin.entry_points = saved[:2]
-        Text.from_latex = saved[2]
-
-    yield restore
-    restore()
+    yield bibtex_speedups.unpatch_pybtex
+    bibtex_speedups.unpatch_pybtex()
 
 
 def _sources(html) -> list[str]:

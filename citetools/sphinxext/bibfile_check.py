@@ -54,6 +54,7 @@ def check(path: Path) -> BibliographyData:
     from pybtex.exceptions import PybtexError
 
     from citetools import bibfile, checks, rules
+    from citetools.sphinxext import bibdata
 
     try:
         text = bibfile.read_text(path)
@@ -69,7 +70,9 @@ def check(path: Path) -> BibliographyData:
     if found:
         raise BibliographyError(found)
     try:
-        data = Parser().parse_string(text)
+        # Lint's reading, as pybtex's parser would read the file; pybtex parses only
+        # where the two could differ (see bibdata).
+        data = bibdata.from_bibfile(bib) or Parser().parse_string(text)
     except PybtexError as error:
         line = getattr(error, "lineno", None) or _entry_line(bib, str(error))
         raise BibliographyError([_finding(path, line, "syntax", str(error))]) from None

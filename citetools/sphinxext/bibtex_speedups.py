@@ -1,4 +1,4 @@
-"""Workarounds for sphinxcontrib-bibtex and pybtex costs that grow with the site.
+r"""Workarounds for sphinxcontrib-bibtex and pybtex costs that grow with the site.
 
 Same output, less work. Written against sphinxcontrib-bibtex 2.7.0 and pybtex
 0.26.1 (the pinned versions); each workaround names the upstream code it
@@ -18,16 +18,26 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
 * ``resolve_xref`` scans every citation of the site for each citation role.
   An index by key finds the same citations, kept in the same order.
 * ``pybtex.plugin.find_plugin`` reads the metadata of every installed
-  distribution on each call for a plugin that is not registered at run time
-  (the "plain" name style, the "author_year_title" sorting, the "plaintext"
-  backend): twice per bibliography directive and once per citation role;
-  sphinxcontrib-bibtex's own plugin registry does the same. The metadata
-  cannot change during a build, so it is read once.
+  distribution on each call for a plugin that is not registered at run time;
+  sphinxcontrib-bibtex's own plugin registry does the same. Both read it once
+  (``plugin_lookup``, imported first: it must be in place before
+  sphinxcontrib-bibtex loads, which is why ``conf.py`` lists this extension
+  before it).
 * ``Text.from_latex`` runs every field and name part through latexcodec,
   whose lexer is slow. Text without any character LaTeX gives a meaning to
   decodes to itself, so it skips the codec (``test_bibtex_speedups`` checks
-  that against latexcodec); other text is decoded once per distinct string
-  (names, journals and publishers recur), and parsed as upstream does.
+  that against latexcodec); so does text whose only LaTeX is ``--``, ``---``
+  or ``\&`` (page ranges, "Health \& Justice"), decoded here, which spares a
+  build of the FAQ loading latexcodec at all; other text is decoded once per
+  distinct string (names, journals and publishers recur), and parsed as
+  upstream does.
+* pybtex's rich-text constructor (``BaseMultipartText.__init__``) runs for
+  every piece of every formatted entry, through a chain of generators and
+  ``itertools.groupby``: it was half of the time formatting an entry. The
+  same parts are put together without them (a property test compares the two).
+* ``BibliographyTransform`` fills each bibliography list by scanning every
+  citation of the site, and for each entry listed, every citation reference
+  of the site, for its back-links: both are indexed once per build.
 * The ``bibliography`` directive makes a citation node for every entry of
   the .bib in every bibliography (see ``BibliographyDirectiveSpeedups``), and
   the nodes kept in the environment were the ones put into the pages, so
@@ -48,7 +58,7 @@ each (``make bench``): a clean HTML build took 243 s, 95% of it in
   extension loaded, the check skips a file unchanged since its cached parse
   (checked when that parse was made), and hands its own parse of a single
   file to the cache in sphinxcontrib-bibtex's format: one parse a build,
-  0.3 s on a 2,000-entry file.
+  lint's, from which pybtex's entries are put together (``bibdata``).
 
 Register after ``sphinxcontrib.bibtex``: the domain replaces its domain.
 On any other version of sphinxcontrib-bibtex or pybtex than those above
@@ -60,7 +70,6 @@ from __future__ import annotations
 import ast
 import codecs
 import functools
-import importlib.metadata
 import inspect
 import os
 import re
@@ -70,12 +79,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+# Before anything loads sphinxcontrib-bibtex, whose modules look plugins up as they load.
+from citetools.sphinxext import plugin_lookup  # isort: skip
+
 import docutils.nodes
 import pybtex.plugin
 import sphinxcontrib.bibtex.domain
 import sphinxcontrib.bibtex.plugin
 from pybtex.markup import LaTeXParser
-from pybtex.richtext import Tag, Text
+from pybtex.richtext import BaseMultipartText, BaseText, String, Tag, Text, ensure_text
 from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
 from sphinx.application import Sphinx
@@ -87,8 +99,10 @@ from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
 from sphinxcontrib.bibtex.domain import BibtexDomain, Citation, _FilterVisitor
+from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 from sphinxcontrib.bibtex.style.referencing import format_references
 from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
+from sphinxcontrib.bibtex.transforms import BibliographyTransform, node_text_transform
 
 from citetools.sphinxext import upstream_versions
 
@@ -112,32 +126,19 @@ class _WarningLog:
 logger = _WarningLog(logging.getLogger("sphinxcontrib.bibtex.domain"))
 
 
-@functools.cache
-def _installed_entry_points() -> Any:  # SelectableGroups on Python 3.11
-    return importlib.metadata.entry_points()
-
-
-def _entry_points(**params: str) -> Any:
-    """``importlib.metadata.entry_points(**params)``, from one reading of the metadata."""
-    return _selected(tuple(sorted(params.items())))
-
-
-@functools.cache
-def _selected(params: tuple[tuple[str, str], ...]) -> Any:
-    # Selecting scans every entry point installed; the result is a tuple.
-    return _installed_entry_points().select(**dict(params))
-
-
 class _Pass:
     """What one ``env_updated`` pass learns once and then looks up."""
 
     def __init__(self, citation_refs: Iterable[Any]) -> None:
         self.cited_docnames: dict[str, set[str]] = defaultdict(set)
+        self.keys_cited_in: dict[str, set[str]] = defaultdict(set)
         for ref in citation_refs:
             for target in ref.targets:
                 self.cited_docnames[target.key].add(ref.docname)
+                self.keys_cited_in[ref.docname].add(target.key)
         self.cited_keys: dict[tuple[str, ...], list[str]] = {}
         self._entries: dict[tuple[Path, ...], list[Any]] = {}
+        self._positions: dict[tuple[Path, ...], dict[str, list[int]]] = {}
         # (style name, label, key) -> FormattedEntry
         self.formatted: dict[tuple[str, str, str], FormattedEntry] = {}
 
@@ -147,6 +148,15 @@ class _Pass:
             self._entries[tuple(bibfiles)] = list(domain.get_entries(bibfiles))
         return self._entries[tuple(bibfiles)]
 
+    def positions(self, domain: BibtexDomain, bibfiles: list[Path]) -> dict[str, list[int]]:
+        """Where each key is in ``entries(domain, bibfiles)``."""
+        if tuple(bibfiles) not in self._positions:
+            found: dict[str, list[int]] = defaultdict(list)
+            for position, entry in enumerate(self.entries(domain, bibfiles)):
+                found[entry.key].append(position)
+            self._positions[tuple(bibfiles)] = found
+        return self._positions[tuple(bibfiles)]
+
 
 # LaTeX that latexcodec would change: commands, ties, comments, quotes and
 # dashes, math, and whitespace it collapses or drops. Text without any of it
@@ -154,9 +164,19 @@ class _Pass:
 _NEEDS_DECODING = re.compile(r"[\\~%`$]|''|,,|--|[^\S ]|  |^ | $")
 
 
+# The LaTeX a .bib holds most, page ranges and "\&": decoded here as latexcodec
+# decodes it, when the rest of the text needs no decoding (``test_bibtex_speedups``
+# checks that against latexcodec), the codec is not loaded (0.03 s).
+_SIMPLE_LATEX = re.compile(r"---|--|\\&")
+_SIMPLE_DECODED = {"---": "\u2014", "--": "\u2013", "\\&": "&"}
+
+
 @functools.cache
 def _decoded(latex: str) -> str:
     """What latexcodec makes of *latex*: the same names and journals recur."""
+    simple = _SIMPLE_LATEX.sub(lambda match: _SIMPLE_DECODED[match[0]], latex)
+    if not _NEEDS_DECODING.search(simple):
+        return simple
     # Imported here, as upstream's from_latex does: it registers the "ulatex" codec,
     # and a build that decodes nothing (the ePub after the HTML) need not load it.
     import latexcodec  # noqa: F401
@@ -173,6 +193,45 @@ def _from_latex(cls: object, latex: str) -> Text:
     if "{" in latex or "}" in latex:
         return LaTeXParser(latex).parse()
     return Text(latex)
+
+
+def _multipart_init(self: BaseMultipartText, *parts: Any) -> None:
+    # Upstream's BaseMultipartText.__init__, without its chain of generators: the
+    # same parts (empty ones dropped, Text unpacked, runs of the same kind merged,
+    # as itertools.groupby groups them) in less than half the time. Every Text, Tag
+    # and HRef a style formats is made here, several per field.
+    pieces: list[Any] = []
+    for part in parts:
+        if isinstance(part, str):
+            if part:
+                pieces.append(String(part))
+        elif not isinstance(part, BaseText):
+            ensure_text(part)  # raises upstream's TypeError
+        elif part:
+            pieces.extend(part.parts if type(part) is Text else part._unpack())
+    if len(pieces) < 2:
+        self.parts = pieces
+        self.length = len(pieces[0]) if pieces else 0
+        return
+    infos = [_STRING_INFO if type(piece) is String else piece._typeinfo() for piece in pieces]
+    merged: list[Any] = []
+    start, count = 0, len(pieces)
+    while start < count:
+        info = infos[start]
+        end = start + 1
+        while end < count and infos[end] == info:
+            end += 1
+        kind, args = info
+        if kind and end - start > 1:
+            merged.append(kind(*args, *(p for piece in pieces[start:end] for p in piece.parts)))
+        else:
+            merged.extend(pieces[start:end])
+        start = end
+    self.parts = merged
+    self.length = sum(len(part) for part in merged)
+
+
+_STRING_INFO = (String, ())
 
 
 _NOWHERE: frozenset[str] = frozenset()
@@ -216,6 +275,7 @@ class BibtexDomainSpeedups(BibtexDomain):
     # A page was read, or removed, in this process: the kept pass is stale.
     _pages_changed = False
     _citations_by_key: dict[str, list[tuple[int, Citation]]] | None = None
+    _lists: _ListIndex | None = None
     # Set by BibliographyDirectiveSpeedups while upstream's directive runs.
     _entries_wanted: Callable[[Any], bool] | None = None
 
@@ -268,6 +328,7 @@ class BibtexDomainSpeedups(BibtexDomain):
         warnings: list[_Logged] = []
         self._pass = _Pass(self.citation_refs)
         self._citations_by_key = None
+        self._lists = None
         upstream_logger = sphinxcontrib.bibtex.domain.logger
         sphinxcontrib.bibtex.domain.logger = logger  # type: ignore[assignment]
         logger.kept = warnings
@@ -289,7 +350,11 @@ class BibtexDomainSpeedups(BibtexDomain):
             return
         bibliography = self.bibliographies[bibliography_key]
         docname = bibliography_key.docname
-        common = _COMMON_FILTERS.get(ast.dump(bibliography.filter_))
+        filter_ = ast.dump(bibliography.filter_)
+        if filter_ == _PAGE_FILTER:
+            yield from self._entries_of_page(bibliography, docname)
+            return
+        common = _COMMON_FILTERS.get(filter_)
         for entry in self._pass.entries(self, bibliography.bibfiles):
             key = bibliography.keyprefix + entry.key
             cited_docnames = self._pass.cited_docnames.get(key, _NOWHERE)
@@ -299,6 +364,24 @@ class BibtexDomainSpeedups(BibtexDomain):
                 success = self._visit_filter(bibliography, docname, entry, cited_docnames)
             if success or entry.key in bibliography.keys:
                 yield key, entry
+
+    def _entries_of_page(self, bibliography: Any, docname: str) -> Iterator[tuple[str, Any]]:
+        # An answer's Sources (``docname in docnames``): the entries cited on its page
+        # and those it names, looked up instead of testing every entry of the .bib,
+        # yielded in the .bib's order as the loop above yields them.
+        assert self._pass is not None
+        entries = self._pass.entries(self, bibliography.bibfiles)
+        positions = self._pass.positions(self, bibliography.bibfiles)
+        prefix = bibliography.keyprefix
+        wanted = {
+            key[len(prefix) :]
+            for key in self._pass.keys_cited_in.get(docname, ())
+            if key.startswith(prefix)
+        }
+        wanted.update(bibliography.keys)
+        for position in sorted(p for key in wanted for p in positions.get(key, ())):
+            entry = entries[position]
+            yield prefix + entry.key, entry
 
     def _visit_filter(
         self, bibliography: Any, docname: str, entry: Any, cited_docnames: Iterable[str]
@@ -377,6 +460,12 @@ class BibtexDomainSpeedups(BibtexDomain):
             memo[style_name, label, entry.key] = style.format_entry(label, entry)
         return memo[style_name, label, entry.key]
 
+    def list_index(self) -> _ListIndex:
+        """What ``BibliographyTransform`` looks up, indexed once per build."""
+        if self._lists is None:
+            self._lists = _ListIndex(self.citations, self.citation_refs)
+        return self._lists
+
     def _citations_for(self, keys: Iterable[str]) -> list[Citation]:
         """The citations of *keys* in bibliography lists, in ``self.citations`` order."""
         if self._citations_by_key is None:
@@ -444,6 +533,75 @@ class BibtexDomainSpeedups(BibtexDomain):
         result_node["classes"].append("bibtex-citation")
         result_node += formatted_references.render(self.backend)
         return result_node
+
+
+class _ListIndex:
+    """A bibliography's citations, and the citation references that point back to
+    each entry from a page, in the orders of ``citations`` and ``citation_refs``."""
+
+    def __init__(self, citations: Iterable[Citation], citation_refs: Iterable[Any]) -> None:
+        self.citations: dict[BibliographyKey, list[Citation]] = defaultdict(list)
+        for citation in citations:
+            self.citations[citation.bibliography_key].append(citation)
+        self.backrefs: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for ref in citation_refs:
+            for key in {target.key for target in ref.targets}:
+                self.backrefs[ref.docname, key].append(ref.citation_ref_id)
+
+
+_UPSTREAM_TRANSFORM_RUN = BibliographyTransform.run
+
+
+# Replaces BibliographyTransform.run: for each bibliography on a page, upstream
+# scans every citation of the site, and for each entry listed, every citation
+# reference of the site (pages x entries x references on a large site); both
+# become lookups. The nodes made, and their order, are upstream's.
+def _transform_run(self: BibliographyTransform, **kwargs: Any) -> None:
+    env = self.document.settings.env
+    domain = env.get_domain("cite")
+    if not isinstance(domain, BibtexDomainSpeedups):
+        _UPSTREAM_TRANSFORM_RUN(self, **kwargs)
+        return
+    index = domain.list_index()
+    for bibnode in self.document.findall(bibliography_node):
+        bib_key = BibliographyKey(docname=bibnode["docname"], id_=bibnode["ids"][0])
+        bibliography = domain.bibliographies[bib_key]
+        citations = index.citations.get(bib_key, [])
+        nodes: docutils.nodes.Element
+        if bibliography.list_ == "enumerated":
+            nodes = docutils.nodes.enumerated_list()
+            nodes["enumtype"] = bibliography.enumtype
+            if bibliography.start >= 1:
+                nodes["start"] = bibliography.start
+                env.temp_data["bibtex_enum_count"] = bibliography.start
+            else:
+                nodes["start"] = env.temp_data.setdefault("bibtex_enum_count", 1)
+        elif bibliography.list_ == "bullet":
+            nodes = docutils.nodes.bullet_list()
+        else:  # "citation"
+            nodes = docutils.nodes.container()
+        for citation in citations:
+            citation_node = bibliography.citation_nodes[citation.key]
+            if bibliography.list_ in {"enumerated", "bullet"}:
+                citation_node += self.backend.paragraph(citation.formatted_entry)
+            else:  # "citation"
+                # backrefs only supported in same document
+                backrefs = index.backrefs.get((bib_key.docname, citation.key))
+                if backrefs:
+                    citation_node["backrefs"] = list(backrefs)
+                citation_node += docutils.nodes.label(
+                    "", citation.formatted_entry.label, support_smartquotes=False
+                )
+                citation_node += self.backend.paragraph(citation.formatted_entry)
+            citation_node["docname"] = bib_key.docname
+            node_text_transform(citation_node)
+            nodes.append(citation_node)
+            if bibliography.list_ == "enumerated":
+                env.temp_data["bibtex_enum_count"] += 1
+        if citations:
+            bibnode.replace_self(nodes)
+        else:
+            bibnode.replace_self(docutils.nodes.target())
 
 
 class _CitationNodes(Mapping[str, docutils.nodes.Element]):
@@ -585,14 +743,29 @@ def seed_bibdata(app: Sphinx, name: str, data: Any) -> None:
     )
 
 
+_UPSTREAM_PLUGIN_ENTRY_POINTS = sphinxcontrib.bibtex.plugin.entry_points  # type: ignore[attr-defined]
+_UPSTREAM_FROM_LATEX = Text.__dict__["from_latex"]
+_UPSTREAM_MULTIPART_INIT = BaseMultipartText.__init__
+
+
 def patch_pybtex() -> None:
     """The workarounds that live in pybtex's and sphinxcontrib-bibtex's modules."""
-    # pybtex.plugin and sphinxcontrib.bibtex.plugin look entry points up
-    # through these module-level names.
-    pybtex.plugin.entry_points = _entry_points
-    sphinxcontrib.bibtex.plugin.entry_points = _entry_points  # type: ignore[attr-defined,assignment]
+    plugin_lookup.patch()
+    # sphinxcontrib.bibtex.plugin looks entry points up through this module-level name.
+    sphinxcontrib.bibtex.plugin.entry_points = plugin_lookup.entry_points  # type: ignore[attr-defined,assignment]
     # Every field and name part reaches latexcodec through this classmethod.
     Text.from_latex = classmethod(_from_latex)
+    BaseMultipartText.__init__ = _multipart_init
+    BibliographyTransform.run = _transform_run  # type: ignore[method-assign]
+
+
+def unpatch_pybtex() -> None:
+    """Upstream's code back, as on a version the workarounds were not written for."""
+    plugin_lookup.unpatch()
+    sphinxcontrib.bibtex.plugin.entry_points = _UPSTREAM_PLUGIN_ENTRY_POINTS  # type: ignore[attr-defined]
+    Text.from_latex = _UPSTREAM_FROM_LATEX
+    BaseMultipartText.__init__ = _UPSTREAM_MULTIPART_INIT
+    BibliographyTransform.run = _UPSTREAM_TRANSFORM_RUN  # type: ignore[method-assign]
 
 
 def is_active(app: Sphinx) -> bool:
@@ -605,6 +778,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     if not upstream_versions.check(
         app, "citetools.sphinxext.bibtex_speedups", upstream_versions.BIBTEX
     ):
+        unpatch_pybtex()
         return {"parallel_read_safe": True, "parallel_write_safe": True}
     app.add_domain(BibtexDomainSpeedups, override=True)
     app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)

@@ -20,7 +20,6 @@ of the first two alternates), so that a ratio compares runs under the same load.
 
 from __future__ import annotations
 
-import compileall
 import os
 import runpy
 import shutil
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 # The tests' loopback server: `/ok` answers at once, `/slow` after its slow_seconds.
+from bench import compile_project
 from testbed.linkserver import web
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -121,9 +121,6 @@ def measure(count: int = 500, slow_seconds: float = 2.0, repetitions: int = 1) -
     hosts = max(1, count // URLS_PER_HOST)
     samples: dict[str, list[float]] = {"cold": [], "cached": [], "lychee": []}
     exits: dict[str, list[int]] = {"cold": [], "cached": [], "lychee": []}
-    # A checkout used twice has its bytecode written; PYTHONDONTWRITEBYTECODE (set on
-    # some machines) would otherwise time the compiling of citetools on every run.
-    compileall.compile_dir(PROJECT / "citetools", quiet=1)
     with web(hosts, slow_seconds) as servers, tempfile.TemporaryDirectory() as tmp:
         urls = _urls(servers[0].port, count)
         ours = _site(Path(tmp) / "site", _bibliography(urls), (PROJECT / "conf.py").read_text())
@@ -159,6 +156,7 @@ def measure(count: int = 500, slow_seconds: float = 2.0, repetitions: int = 1) -
 
 def main() -> int:
     os.chdir(PROJECT)
+    compile_project()
     figures = measure()
     print(
         f"{figures['urls']} source URLs on {figures['hosts']} hosts, {figures['slow_urls']} "

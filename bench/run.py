@@ -9,6 +9,9 @@ ratios in processor time too, to judge a run made on a shared machine. Each
 build runs ``sphinx-build`` in a process of its own, as a contributor runs it,
 with the site's warnings-as-errors options.
 
+The project's own modules are compiled to bytecode first, as a contributor's
+earlier runs leave them.
+
 ``--quick`` runs every part once, at a tiny size: a check that the benchmark
 works, not a measurement.
 """
@@ -29,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import compile_project
 from bench import linkcheck as bench_linkcheck
 from testbed import sitegen
 
@@ -368,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs:
         size = Size(**{**size.__dict__, "runs": args.runs})
     started = time.perf_counter()
+    compile_project()
     host = machine()
     results: dict = {key: None for key in TARGETS}
     details: dict = {}

@@ -24,6 +24,7 @@ from citetools import bibfile, checks, metadata
 from citetools.args import DEFAULT_BIB
 from citetools.bibfile import BibComment, BibEntry, BibFile
 from citetools.bibvalue import Part
+from citetools.doi import bare_doi
 from citetools.findings import display_path
 from citetools.fmt import format_entry, write_atomically
 from citetools.keys import follows_convention, split_names, suggest_key
@@ -94,7 +95,7 @@ def _already_there(bib: BibFile, doi: str | None, url: str | None) -> BibEntry |
     doi = doi.lower() if doi else None  # DOIs ignore case
     for entry in bib.entries:
         for name in ("doi", "url"):
-            if doi and (metadata.bare_doi(entry.fields.get(name, "")) or "").lower() == doi:
+            if doi and (bare_doi(entry.fields.get(name, "")) or "").lower() == doi:
                 return entry
         if url and checks.same_url(entry.fields.get("url", ""), url):
             return entry
@@ -117,7 +118,7 @@ def _insert_line(bib: BibFile, key: str) -> int | None:
 def run(args: argparse.Namespace) -> int:
     path: Path = args.bib
     source = args.source.strip()
-    doi = metadata.bare_doi(source)
+    doi = bare_doi(source)
     url = None if doi else source
     # Arguments first: a typo must not be reported as a network problem.
     if url and not re.match(r"https?://\S+$", url):

@@ -168,7 +168,7 @@ def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
 
 
 def _conflict(text: str, match: re.Match[str]) -> BibFailure:
-    line = text.count("\n", 0, match.start()) + 1
+    line = _line_of(text, match.start(), 1)
     what = {"<": "start", "=": "middle", ">": "end", "|": "base"}[match.group(1)[0]]
     return BibFailure(
         line,
@@ -413,8 +413,9 @@ class _Reader:
         """Text between entries: a comment to BibTeX, kept as written."""
         for offset, text in enumerate((block.raw or "").split("\n")):
             stripped = text.strip()
+            conflict = _CONFLICT.match(stripped)
             at = _AT_NAME.search(stripped)
-            if at and not _CONFLICT.match(stripped):
+            if at and not conflict:
                 # BibTeX has no comment syntax outside entries: `@name` starts an entry.
                 message = (
                     f"`{at.group()}` starts an entry for BibTeX, even in a comment or an "
@@ -423,7 +424,7 @@ class _Reader:
                 self.failures.append(BibFailure(line + offset, message, "syntax"))
             if not report or not stripped or stripped.startswith("%"):
                 continue
-            if _CONFLICT.match(stripped):
+            if conflict:
                 continue  # reported for the whole file
             if set(stripped) <= {"}", ")", ",", " "}:
                 self.notices.append(_extra_brace(stripped, line + offset))

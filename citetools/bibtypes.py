@@ -121,3 +121,8 @@ def nearest(name: str) -> str:
     # A close spelling only: a loose match misleads (`presentation` is not `legislation`).
     found = difflib.get_close_matches(plain, list(TYPES), n=1, cutoff=0.8)
     return found[0] if found else "misc"
+
+
+def unprintable(name: str) -> str:
+    """What lint and the build say of a type the site cannot print."""
+    return f"the site cannot print entry type `@{name}`: use `@{nearest(name)}`"

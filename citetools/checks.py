@@ -194,8 +194,7 @@ def check_entry(
         add(
             entry.line,
             "unknown-type",
-            f"the site cannot print entry type `@{entry.type}`: use "
-            f"`@{bibtypes.nearest(entry.type)}` (the types are listed in CONTRIBUTING.md)",
+            f"{bibtypes.unprintable(entry.type)} (the types are listed in CONTRIBUTING.md)",
         )
     else:
         reported = _missing(entry, fields, kind.required(), "missing-field", add)
@@ -418,29 +417,29 @@ def _duplicates(bibs: list[BibFile]) -> list[Finding]:
     for bib, entry in _all_entries(bibs):
         checks = [("key", entry.key.lower(), entry.line)]
         # The same key twice is one problem: its DOI and URL repeat with it.
-        repeated = ("key", entry.key.lower()) in seen
-        if not repeated and DOI.fullmatch(doi := entry.fields.get("doi", "").strip()):
-            checks.append(("doi", doi.lower(), entry.field_lines["doi"]))
-        if not repeated and (url := entry.fields.get("url", "").strip()):
-            checks.append(("url", _normal_url(url), entry.field_lines["url"]))
-        # The page anchor sphinxcontrib-bibtex makes of the key (bibtex_cite_id =
-        # "{key}"), for every entry of the file: two alike stop the build under -W;
-        # none (`8123456`, `10.1145/3290605`) links the citation to the top of the page,
-        # with an `id=""` that makes the ePub invalid.
-        anchor = page_anchor(entry.key)
-        if not repeated and entry.key and anchor:
-            checks.append(("anchor", anchor, entry.line))
-        elif not repeated and entry.key:
-            found.append(
-                finding(
-                    bib.path,
-                    entry.line,
-                    "key-anchor",
-                    f"key `{entry.key}` makes no anchor in the page (an anchor starts with a "
-                    "letter): its citations would link to the top of the page; rename it, "
-                    f"starting with a letter, e.g. `{suggest_key(entry.fields)}`",
+        if ("key", entry.key.lower()) not in seen:
+            if DOI.fullmatch(doi := entry.fields.get("doi", "").strip()):
+                checks.append(("doi", doi.lower(), entry.field_lines["doi"]))
+            if url := entry.fields.get("url", "").strip():
+                checks.append(("url", _normal_url(url), entry.field_lines["url"]))
+            # The page anchor sphinxcontrib-bibtex makes of the key (bibtex_cite_id =
+            # "{key}"), for every entry of the file: two alike stop the build under -W;
+            # none (`8123456`, `10.1145/3290605`) links the citation to the top of the
+            # page, with an `id=""` that makes the ePub invalid.
+            anchor = page_anchor(entry.key)
+            if entry.key and anchor:
+                checks.append(("anchor", anchor, entry.line))
+            elif entry.key:
+                found.append(
+                    finding(
+                        bib.path,
+                        entry.line,
+                        "key-anchor",
+                        f"key `{entry.key}` makes no anchor in the page (an anchor starts with "
+                        "a letter): its citations would link to the top of the page; rename "
+                        f"it, starting with a letter, e.g. `{suggest_key(entry.fields)}`",
+                    )
                 )
-            )
         for kind, value, line in checks:
             if not value:
                 continue

@@ -4,6 +4,7 @@ contributors paste before it, and a resolver link to it."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 #: A DOI: the directory indicator "10.", a registrant code, a slash and the item's suffix.
 DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -13,3 +14,9 @@ _RESOLVER = r"(?:https?://)?(?:dx\.)?doi\.org/"
 DOI_PREFIX = re.compile(rf"^(?:doi:\s*|{_RESOLVER})", re.IGNORECASE)
 #: A link through the resolver; its query and fragment are not part of the DOI.
 DOI_LINK = re.compile(rf"(?=https?://){_RESOLVER}(?P<doi>10\.[^#?]+)(?:[?#].*)?", re.IGNORECASE)
+
+
+def bare_doi(text: str) -> str | None:
+    """``10.xxxx/...`` from a DOI, ``doi:...`` or a doi.org address; None for anything else."""
+    candidate = unquote(DOI_PREFIX.sub("", text.strip()))
+    return candidate if DOI.fullmatch(candidate) else None

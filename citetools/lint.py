@@ -78,9 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def selected(args: argparse.Namespace, start: Path) -> rules.Selection:
     """The project's configuration (nearest pyproject.toml), then the command line."""
-    project = (
-        rules.Selection(frozenset(rules.select())) if args.isolated else rules.configured(start)
-    )
+    project = rules.default_selection() if args.isolated else rules.configured(start)
     codes = rules.select(
         args.select, args.extend_select, args.ignore, "command line", set(project.codes)
     )

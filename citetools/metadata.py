@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
-from citetools.doi import DOI, DOI_PREFIX
-from citetools.linkcheck.doi import DEFAULT_RESOLVER, RESOLVER_VARIABLE
+from citetools.doi import bare_doi
+from citetools.linkcheck.doi import DEFAULT_RESOLVER, RESOLVER_VARIABLE, reader_link
 
 if TYPE_CHECKING:
     import socket
@@ -52,12 +52,6 @@ class Record:
     fields: dict[str, str]
     #: What the source did not say and a person must add, with where to find it.
     missing: list[str] = field(default_factory=list)
-
-
-def bare_doi(text: str) -> str | None:
-    """``10.xxxx/...`` from a DOI, ``doi:...`` or a doi.org address; None for anything else."""
-    candidate = unquote(DOI_PREFIX.sub("", text.strip()))
-    return candidate if DOI.fullmatch(candidate) else None
 
 
 # -- Fetching, under one deadline ----------------------------------------------------
@@ -476,7 +470,7 @@ def from_csl(data: dict[str, Any], doi: str) -> Record:
         missing.append(
             f"the DOI record gives no date of publication (only when the DOI was registered, "
             f"which is not the work's year): add `year = {{YYYY}}` as printed on the "
-            f"source, https://doi.org/{doi}"
+            f"source, {reader_link(doi)}"
         )
     return Record(entry_type, {k: v for k, v in fields.items() if v}, missing)
 

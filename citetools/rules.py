@@ -18,6 +18,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SYNTAX = "syntax"  # always on
 DEFAULT = "default"
@@ -129,6 +130,8 @@ _RULES = [
     Rule("unused-entry", "an entry no page cites", "cite it or delete it", HOUSE, "warning"),
 ]  # fmt: skip
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+#: Always on: BibTeX cannot read the file past them.
+SYNTAX_CODES = frozenset(code for code, rule in RULES.items() if rule.group == SYNTAX)
 ALL = "ALL"
 
 
@@ -180,20 +183,26 @@ def select(
         chosen = _expand(_check_codes(select, where))
     chosen |= _expand(_check_codes(extend_select, where))
     chosen -= _expand(_check_codes(ignore, where))
-    return chosen | {code for code, rule in RULES.items() if rule.group == SYNTAX}
+    return chosen | SYNTAX_CODES
 
 
 def build_codes() -> frozenset[str]:
     """The codes the build stops on: every syntax error, and what pybtex cannot print."""
-    return BREAKS_BUILD | {code for code, rule in RULES.items() if rule.group == SYNTAX}
+    return BREAKS_BUILD | SYNTAX_CODES
+
+
+def default_selection() -> Selection:
+    """The rules on with no configuration."""
+    return Selection(frozenset(select()))
 
 
 def default_codes() -> set[str]:
     return {code for code, rule in RULES.items() if rule.group != HOUSE}
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` with a ``[tool.citetools]`` table, walking up (as ruff)."""
+def _find_pyproject(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.citetools]`` table, walking up (as
+    ruff), and what it holds."""
     here = start.resolve()
     for folder in [here, *here.parents] if here.is_dir() else here.parents:
         candidate = folder / "pyproject.toml"
@@ -203,7 +212,7 @@ def find_pyproject(start: Path) -> Path | None:
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 continue
             if isinstance(data.get("tool"), dict) and "citetools" in data["tool"]:
-                return candidate
+                return candidate, data
     return None
 
 
@@ -218,10 +227,10 @@ def _list(table: dict[str, object], name: str, where: str) -> list[str] | None:
 
 def configured(start: Path) -> Selection:
     """The rules the nearest ``pyproject.toml`` switches on (the defaults without one)."""
-    path = find_pyproject(start)
-    if path is None:
-        return Selection(frozenset(select()))
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = _find_pyproject(start)
+    if found is None:
+        return default_selection()
+    path, data = found
     table = data["tool"]["citetools"].get("lint", {})
     where = f"{path}:1: [tool.citetools.lint]"
     if not isinstance(table, dict):

@@ -33,6 +33,16 @@ def built(app, warning):
     return app
 
 
+def make_help() -> dict[str, str]:
+    """The targets `make help` lists, each with what it says the target does."""
+    result = subprocess.run(
+        ["make", "help"], cwd=PROJECT, capture_output=True, text=True, check=True
+    )
+    # Targets are the indented lines (under `make test`, make also says which directory).
+    rows = [line.split(maxsplit=1) for line in result.stdout.splitlines() if line.startswith("  ")]
+    return {row[0]: row[1] if len(row) > 1 else "" for row in rows}
+
+
 def page(app, name: str = "index.html") -> BeautifulSoup:
     """A page of a built test root, as a reader's browser parses it."""
     return BeautifulSoup((app.outdir / name).read_text(encoding="utf-8"), "html.parser")

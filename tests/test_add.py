@@ -20,7 +20,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pybtex.database
-import pybtex.plugin
 import pytest
 
 from citetools import bibfile, metadata
@@ -445,11 +444,7 @@ def added_entry(bib: Path, out: str) -> bibfile.BibEntry:
 
 def printed(bib: Path, key: str) -> str:
     """The entry as the site's bibliography style prints it, in plain text."""
-    for group, plugin in (
-        ("pybtex.style.labels", bibstyle.LabelStyle),
-        ("pybtex.style.sorting", bibstyle.SortingStyle),
-    ):
-        pybtex.plugin.register_plugin(group, "faq", plugin)
+    bibstyle.register_plugins()
     entry = pybtex.database.parse_file(str(bib), "bibtex").entries[key]
     (formatted,) = bibstyle.FormattingStyle().format_entries([entry])
     return " ".join(formatted.text.render_as("text").split())

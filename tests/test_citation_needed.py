@@ -3,16 +3,13 @@
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
-
-def soup(app, name):
-    return BeautifulSoup((app.outdir / name).read_text(), "html.parser")
+from conftest import page
 
 
 @pytest.mark.sphinx("html", testroot="citation-needed")
 def test_marker_is_a_visible_superscript_carrying_its_reason(built):
-    markers = soup(built, "page.html").select("sup.citation-needed")
+    markers = page(built, "page.html").select("sup.citation-needed")
     assert [m.find("a").get_text() for m in markers] == ["[citation needed]"] * 2
     first = markers[0].find("a")
     assert first["title"] == "Dispatch records show gaps, not steering"
@@ -22,16 +19,16 @@ def test_marker_is_a_visible_superscript_carrying_its_reason(built):
 
 @pytest.mark.sphinx("html", testroot="citation-needed")
 def test_marker_links_to_its_entry_on_the_report(built):
-    link = soup(built, "page.html").select_one("sup#citation-needed-2 a")
+    link = page(built, "page.html").select_one("sup#citation-needed-2 a")
     target, anchor = link["href"].split("#")
     assert target == "report.html"
-    item = soup(built, "report.html").find(id=anchor)
+    item = page(built, "report.html").find(id=anchor)
     assert "Why a source is needed: Only one case is documented" in item.get_text()
 
 
 @pytest.mark.sphinx("html", testroot="citation-needed")
 def test_report_lists_every_marker_with_its_claim_and_a_link_back(built):
-    report = soup(built, "report.html")
+    report = page(built, "report.html")
     assert "3 claims on 2 pages await a source." in report.get_text()
     items = report.select("li[id]")
     assert [i.find("a")["href"] for i in items] == [

@@ -6,8 +6,8 @@ import pytest
 
 from citetools.bibfile import parse
 from citetools.checks import check_entry
+from citetools.doi import bare_doi
 from citetools.linkcheck.doi import checked_uri
-from citetools.metadata import bare_doi
 
 DOI = "10.1186/s12888-018-1836-2"
 

@@ -13,10 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from bibbuild import build_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from citetools import bibfile, bibtypes, checks, rules
 from citetools.cli import main
+from citetools.sphinxext import bibfile_check
 from testbed.linkserver import running
 
 from conftest import PROJECT, copy_site
@@ -488,8 +491,6 @@ def test_malformed_input_never_crashes(tmp_path_factory, text):
 
 # -- Rules: one registry, chosen like ruff's -------------------------------------------
 
-from citetools import bibtypes, rules  # noqa: E402
-from citetools.sphinxext import bibfile_check  # noqa: E402
 
 HOUSE_ONLY = (
     "@misc{Some-Key,\n  title = {T},\n  url = {http://example.org/a},\n}\n"  # no year, urldate
@@ -579,7 +580,6 @@ BREAKING = {
 
 @pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))
 def test_what_breaks_the_build_lint_reports_first_at_the_same_line(capsys, tmp_path, in_dir, case):
-    from bibbuild import build_problem
 
     text, line, code = BREAKING[case]
     assert build_problem(text) is not None  # the build really fails on it
@@ -606,15 +606,11 @@ def test_what_breaks_the_build_lint_reports_first_at_the_same_line(capsys, tmp_p
 )
 def test_an_entry_lint_passes_always_prints(kind, present):
     """Every type, any fields: lint (no configuration) and the build agree."""
-    from bibbuild import build_problem
-
-    from citetools import bibfile as reading
-    from citetools import checks
 
     values = {"author": "{Doe, Jane}", "editor": "{Roe, Rick}", "crossref": "{p}"}
     body = "".join(f"  {name} = {values.get(name, '{X 2001}')},\n" for name in sorted(present))
     text = f"@{kind}{{k,\n{body}}}\n@book{{p,\n  editor = {{E, F}},\n  title = {{P}},\n}}\n"
-    found = checks.check_files([reading.parse(text)], selection=rules.configured(Path("/")))
+    found = checks.check_files([bibfile.parse(text)], selection=rules.configured(Path("/")))
     errors = [f for f in found if f.severity == "error"]
     problem = build_problem(text)
     if problem is not None:
@@ -648,7 +644,6 @@ def test_lint_and_fmt_start_without_sphinx(tmp_path):
 
 def test_entries_as_export_buttons_write_them(capsys, in_dir):
     """Zotero, Google Scholar and a publisher's export: printed, or a line and a fix."""
-    from bibbuild import build_problem
 
     in_dir(BIB)
     assert build_problem((BIB / "exports.bib").read_text(encoding="utf-8")) is None

@@ -64,8 +64,8 @@ def check(path: Path) -> BibliographyData:
     breaking = rules.build_codes()
     found = [
         Finding(str(path), f.line, f.code, f.message)
-        for f in checks.check_files([bib])
-        if f.code in breaking and f.severity == ERROR
+        for f in checks.check_files([bib], selection=rules.Selection(breaking))
+        if f.severity == ERROR
     ]
     if found:
         raise BibliographyError(found)

@@ -242,10 +242,7 @@ class FormattingStyle(UnsrtStyle):  # type: ignore[misc]
     def format_entry(self, label: str, entry: PybtexEntry, bib_data: Any = None) -> FormattedEntry:
         kind = bibtypes.TYPES.get(entry.type)
         if kind is None:
-            raise UnprintableEntry(
-                f"entry `{entry.key}`: the site cannot print entry type `@{entry.type}`: "
-                f"use `@{bibtypes.nearest(entry.type)}`"
-            )
+            raise UnprintableEntry(f"entry `{entry.key}`: {bibtypes.unprintable(entry.type)}")
         entry = as_printed(entry)
         context = {"entry": entry, "style": self, "bib_data": bib_data}
         if kind.template == "generic":

@@ -92,21 +92,16 @@ class _Found:
                 self.styled.append(element)
             if name in {"a", "area"} and element.get("href") is not None:
                 self.links.append(element)
-            if name == "a" and "headerlink" in _classes(element):
+            if name == "a" and "headerlink" in element.get_attribute_list("class"):
                 self.headerlinks.append(element)
             elif name == "aside":
                 for drawer, found in self.drawers.items():
-                    if drawer in _classes(element):
+                    if drawer in element.get_attribute_list("class"):
                         found.append(element)
             elif name == "script":
                 self.scripts.append(element)
             elif name == "style":
                 self.styles.append(element)
-
-
-def _classes(element: Tag) -> list[str]:
-    classes = element.get("class")
-    return classes.split() if isinstance(classes, str) else list(classes or [])
 
 
 def _move_styles_to_svg_attributes(styled: list[Tag], page: str) -> None:

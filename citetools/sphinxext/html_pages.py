@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from sphinx.application import Sphinx
 from sphinx.util import logging as sphinx_logging
 
@@ -101,10 +101,13 @@ _SHEET_END = "<!--citetools-icon-sheet-end-->"
 Sheets = dict[tuple[str, frozenset[str]], str]
 
 
+def icon_ref(use: Tag) -> str:
+    """The icon a ``<use>`` shows: ``#name`` (SVG 2's ``href`` or SVG 1's ``xlink:href``)."""
+    return str(use.get("href", use.get("xlink:href", "")))
+
+
 def _icons_used(soup: BeautifulSoup) -> frozenset[str]:
-    return frozenset(
-        str(use.get("href", use.get("xlink:href", ""))) for use in soup.find_all("use")
-    )
+    return frozenset(icon_ref(use) for use in soup.find_all("use"))
 
 
 def _rewritten(app: Sphinx, page: str, html: str, rewrites: Sequence[Rewrite]) -> str:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from bs4 import Tag
 
-from citetools.sphinxext.html_pages import add_rewrite, is_web_build
+from citetools.sphinxext.html_pages import add_rewrite, icon_ref, is_web_build
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
@@ -82,7 +82,7 @@ def drop_unused_icons(app: Sphinx, page: str, soup: BeautifulSoup) -> None:
         if not isinstance(element, Tag):
             continue
         if element.name == "use":
-            used.add(str(element.get("href", element.get("xlink:href", ""))).removeprefix("#"))
+            used.add(icon_ref(element).removeprefix("#"))
         elif element.name == "symbol" and element.get("id") is not None:
             parent = element.parent
             if parent is not None and parent.name == "svg":

@@ -24,17 +24,16 @@ addresses.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
-from docutils import nodes
 from furo.navigation import get_navigation_tree
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
-from sphinx.environment.adapters.toctree import global_toctree_for_doc
 from sphinx.util import logging
 from sphinx.util.typing import ExtensionMetadata
 
@@ -161,18 +160,9 @@ class _Menus:
         return html
 
     def _render(self, docname: str) -> str:
-        toctree: nodes.Element | None = global_toctree_for_doc(
-            self.builder.env,
-            docname,
-            self.builder,
-            tags=self.builder.tags,
-            collapse=False,
-            titles_only=True,
-            maxdepth=-1,
-            includehidden=True,
-        )
-        fragment = self.builder.render_partial(toctree)["fragment"]  # type: ignore[attr-defined]
-        return str(get_navigation_tree(fragment))
+        # The page's ``toctree`` function, as the HTML builder gives it to the templates.
+        local_toctree = self.builder._get_local_toctree  # type: ignore[attr-defined]
+        return furo_menu(functools.partial(local_toctree, docname))
 
 
 _menus: weakref.WeakKeyDictionary[Sphinx, _Menus] = weakref.WeakKeyDictionary()

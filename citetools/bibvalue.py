@@ -30,6 +30,8 @@ MONTHS = {
 
 _NUMBER = re.compile(r"\d+")
 _MACRO = re.compile(r"[^\s#{}\"',=()%]+")
+_BRACES = re.compile(r"[{}]")
+_BRACES_OR_QUOTE = re.compile(r'[{}"]')
 
 
 @dataclass(frozen=True, order=True)
@@ -53,16 +55,15 @@ def _closing(raw: str, start: int) -> int | None:
     quoted value."""
     closer = "}" if raw[start] == "{" else '"'
     depth = 0
-    i = start + 1
-    while i < len(raw):
-        char = raw[i]
+    # Only these characters matter: the regex skips the text between them.
+    for match in (_BRACES if closer == "}" else _BRACES_OR_QUOTE).finditer(raw, start + 1):
+        char = match.group()
         if char == closer and depth == 0:
-            return i
+            return match.start()
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
-        i += 1
     return None
 
 

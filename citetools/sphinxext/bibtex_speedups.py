@@ -277,14 +277,35 @@ class BibtexDomainSpeedups(BibtexDomain):
     _citations_by_key: dict[str, list[tuple[int, Citation]]] | None = None
     _lists: _ListIndex | None = None
     # Set by BibliographyDirectiveSpeedups while upstream's directive runs.
-    _entries_wanted: Callable[[Any], bool] | None = None
+    _keys_wanted: set[str] | None = None
+    # Each .bib's keys by position, for the key dict they were made from.
+    _positions: dict[Path, tuple[dict[str, None], dict[str, int]]] | None = None
 
     def get_entries(self, bibfiles: list[Path]) -> Iterable[Any]:
-        entries = super().get_entries(bibfiles)
-        if self._entries_wanted is None:
-            return entries
-        wanted = self._entries_wanted
-        return (entry for entry in entries if wanted(entry))
+        if self._keys_wanted is None:
+            return super().get_entries(bibfiles)
+        return self._wanted_entries(bibfiles, self._keys_wanted)
+
+    def _wanted_entries(self, bibfiles: list[Path], wanted: set[str]) -> Iterator[Any]:
+        """Upstream's entries, in the same order, of the keys in *wanted* only.
+
+        Looked up by key: filtering every entry of the .bib, in every answer's
+        bibliography, was pages x entries (400,000 calls on the bench's site)."""
+        entries = self.bibdata.data.entries
+        for bibfile in bibfiles:
+            keys = self.bibdata.bibfiles[bibfile].keys
+            position = self._key_positions(bibfile, keys)
+            for key in sorted((key for key in wanted if key in keys), key=position.__getitem__):
+                yield entries[key]
+
+    def _key_positions(self, bibfile: Path, keys: dict[str, None]) -> dict[str, int]:
+        if self._positions is None:
+            self._positions = {}
+        made_from, positions = self._positions.get(bibfile, (None, {}))
+        if made_from is not keys:
+            positions = {key: position for position, key in enumerate(keys)}
+            self._positions[bibfile] = (keys, positions)
+        return positions
 
     def clear_doc(self, docname: str) -> None:
         self._pages_changed = True
@@ -686,12 +707,14 @@ class BibliographyDirectiveSpeedups(BibliographyDirective):
                 if ref.docname == docname
                 for target in ref.targets
             }
-            listed = set(self.content)
-            domain._entries_wanted = lambda e: bool(keyprefix + e.key in cited or e.key in listed)
+            # Upstream's test for each entry: keyprefix + entry.key cited, or entry.key listed.
+            domain._keys_wanted = {
+                key[len(keyprefix) :] for key in cited if key.startswith(keyprefix)
+            } | set(self.content)
         try:
             result = super().run()
         finally:
-            domain._entries_wanted = None
+            domain._keys_wanted = None
         target = result[-1]  # upstream's directive ends with the list's target
         assert isinstance(target, docutils.nodes.Element)
         key = BibliographyKey(docname=docname, id_=target["ids"][0])

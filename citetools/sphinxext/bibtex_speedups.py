@@ -104,7 +104,7 @@ from sphinxcontrib.bibtex.style.referencing import format_references
 from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
 from sphinxcontrib.bibtex.transforms import BibliographyTransform, node_text_transform
 
-from citetools.sphinxext import upstream_versions
+from citetools.sphinxext import preformat, upstream_versions
 
 _Logged = tuple[tuple[Any, ...], dict[str, Any]]
 
@@ -342,12 +342,14 @@ class BibtexDomainSpeedups(BibtexDomain):
         inputs = self._pass_inputs()
         kept = self.data.get("citetools_pass")
         if not self._pages_changed and isinstance(kept, _PassRecord) and kept.inputs == inputs:
+            _stop_preformatting()
             for args, kwargs in kept.warnings:
                 logger.warning(*args, **kwargs)
             return []
         self.data.pop("citetools_pass", None)
         warnings: list[_Logged] = []
         self._pass = _Pass(self.citation_refs)
+        self._pass.formatted.update(_take_preformatted())
         self._citations_by_key = None
         self._lists = None
         upstream_logger = sphinxcontrib.bibtex.domain.logger
@@ -791,6 +793,32 @@ def unpatch_pybtex() -> None:
     BibliographyTransform.run = _UPSTREAM_TRANSFORM_RUN  # type: ignore[method-assign]
 
 
+# -- Entries formatted while the pages are read (preformat) ----------------------
+
+_preformatting: preformat.Preformatting | None = None
+
+
+def _start_preformatting(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    global _preformatting
+    _stop_preformatting()
+    entries = env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
+    if docnames and entries and preformat.can_fork():
+        _preformatting = preformat.start(list(entries.values()), app.config.bibtex_default_style)
+
+
+def _take_preformatted() -> preformat.Formatted:
+    global _preformatting
+    running, _preformatting = _preformatting, None
+    return running.take() if running is not None else {}
+
+
+def _stop_preformatting(*_: object) -> None:
+    global _preformatting
+    running, _preformatting = _preformatting, None
+    if running is not None:
+        running.stop()
+
+
 def is_active(app: Sphinx) -> bool:
     """The speedups run in *app* (they are off on untested upstream versions)."""
     return app.registry.domains.get("cite") is BibtexDomainSpeedups
@@ -805,5 +833,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         return {"parallel_read_safe": True, "parallel_write_safe": True}
     app.add_domain(BibtexDomainSpeedups, override=True)
     app.add_directive("bibliography", BibliographyDirectiveSpeedups, override=True)
+    # After bibstyle's labels (priority 500): the forked process formats with them.
+    app.connect("env-before-read-docs", _start_preformatting, priority=800)
+    app.connect("build-finished", _stop_preformatting)
     patch_pybtex()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

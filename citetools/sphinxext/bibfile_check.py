@@ -13,13 +13,14 @@ report.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from citetools.findings import ERROR, Finding
-from citetools.sphinxext import bibtex_speedups
+from citetools.sphinxext import bibtex_speedups, forking
+from citetools.sphinxext.forking import Forked
 
 if TYPE_CHECKING:
     from pybtex.database import BibliographyData
@@ -35,6 +36,9 @@ class BibliographyError(Exception):
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__("\n".join(f.text() for f in findings))
         self.findings = findings
+
+    def __reduce__(self) -> tuple[type[BibliographyError], tuple[list[Finding]]]:
+        return BibliographyError, (self.findings,)  # from the child that checked the file
 
 
 def _finding(path: Path, line: int, code: str, message: str) -> Finding:
@@ -87,21 +91,75 @@ def _entry_line(bib: bibfile.BibFile, message: str) -> int:
     return 0
 
 
+# -- Checked while the extensions load --------------------------------------------
+# The check needs only conf.py's settings, so a child forked when this extension
+# loads (``forking``) reads and checks the files while the build loads the
+# others, and it is taken at builder-inited: the check, and loading lint's
+# reader and rules, then cost the build nothing it waits for. Not when the build
+# environment is newer than the files and bibtex_speedups runs: the files are then
+# most likely not checked at all (check_bibfiles).
+
+_prefetched: tuple[list[str], Forked] | None = None
+
+Checked = list[Union["BibliographyData", BibliographyError]]
+
+
+def _check_all(confdir: Path, names: list[str]) -> Checked:
+    checked: Checked = []
+    for name in names:
+        try:
+            checked.append(check(confdir / name))
+        except BibliographyError as error:
+            checked.append(error)
+            break  # the build stops at the first file that fails
+    return checked
+
+
+def _prefetch(app: Sphinx) -> None:
+    global _prefetched
+    names = list(app.config.bibtex_bibfiles or [])
+    paths = [Path(app.confdir, name) for name in names]
+    environment = Path(app.doctreedir, "environment.pickle")
+    if not names or not forking.can_fork() or not all(p.is_file() for p in paths):
+        return
+    if environment.is_file() and bibtex_speedups.is_active(app):
+        built = environment.stat().st_mtime
+        if all(p.stat().st_mtime < built for p in paths):
+            return
+    confdir = Path(app.confdir)
+    _prefetched = names, forking.run(lambda: _check_all(confdir, names))
+
+
+def _checked(app: Sphinx, names: list[str], wanted: bool) -> Checked:
+    """The files checked by the child if it checked these, else here."""
+    global _prefetched
+    prefetched, _prefetched = _prefetched, None
+    if prefetched is not None:
+        if prefetched[0] == names and wanted:
+            try:
+                checked: Checked = forking.result(prefetched[1])
+                return checked
+            except forking.Unavailable:
+                pass  # checked here: whatever broke the child is reported as usual
+        prefetched[1].stop()
+    return _check_all(Path(app.confdir), names) if wanted else []
+
+
 def check_bibfiles(app: Sphinx) -> None:
     names = app.config.bibtex_bibfiles or []
     fast = bibtex_speedups.is_active(app)
     if fast and bibtex_speedups.bibdata_is_current(app, names):
+        _checked(app, names, wanted=False)
         return  # checked when that parse was made
-    for name in names:
-        try:
-            data = check(Path(app.confdir, name))
-        except BibliographyError as error:
-            for f in error.findings:
+    for result in _checked(app, names, wanted=True):
+        if isinstance(result, BibliographyError):
+            for f in result.findings:
                 location = f"{f.path}:{f.line}" if f.line else f.path
                 logger.error(f"{f.code} {f.message}", location=location)
             # SystemExit passes through Sphinx's crash report: the messages
             # above are the whole story.
             raise SystemExit(EXIT_STATUS) from None
+        data = result
     if fast and len(names) == 1:
         bibtex_speedups.seed_bibdata(app, names[0], data)
 
@@ -109,4 +167,5 @@ def check_bibfiles(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, bool]:
     # Before sphinxcontrib-bibtex parses the files in its own handler.
     app.connect("builder-inited", check_bibfiles, priority=400)
+    _prefetch(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

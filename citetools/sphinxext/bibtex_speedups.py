@@ -104,7 +104,8 @@ from sphinxcontrib.bibtex.style.referencing import format_references
 from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
 from sphinxcontrib.bibtex.transforms import BibliographyTransform, node_text_transform
 
-from citetools.sphinxext import preformat, upstream_versions
+from citetools.sphinxext import forking, preformat, upstream_versions
+from citetools.sphinxext.forking import Forked
 
 _Logged = tuple[tuple[Any, ...], dict[str, Any]]
 
@@ -795,21 +796,21 @@ def unpatch_pybtex() -> None:
 
 # -- Entries formatted while the pages are read (preformat) ----------------------
 
-_preformatting: preformat.Preformatting | None = None
+_preformatting: Forked | None = None
 
 
 def _start_preformatting(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     global _preformatting
     _stop_preformatting()
     entries = env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
-    if docnames and entries and preformat.can_fork():
+    if docnames and entries and forking.can_fork():
         _preformatting = preformat.start(list(entries.values()), app.config.bibtex_default_style)
 
 
 def _take_preformatted() -> preformat.Formatted:
     global _preformatting
     running, _preformatting = _preformatting, None
-    return running.take() if running is not None else {}
+    return preformat.take(running) if running is not None else {}
 
 
 def _stop_preformatting(*_: object) -> None:

@@ -1,0 +1,83 @@
+"""Work done in a forked process while the build goes on, for the build's extensions.
+
+A build has two processors and uses one: what does not depend on the pages can
+run in a child forked from the build, which has the build's modules and
+settings already loaded. Forking is safe only where nothing else runs in the
+process (another thread could hold a lock the child would need), so callers do
+the work themselves when other threads are alive (``citetools links --check``
+checks links in threads) or where the platform cannot fork.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import tempfile
+import threading
+from collections.abc import Callable
+from typing import IO, Any
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Unavailable(Exception):
+    """The child failed, or was stopped, before its result was written."""
+
+
+class Forked:
+    """*work(results)* running in a forked child, writing to the file *results*."""
+
+    def __init__(self, work: Callable[[IO[bytes]], None]) -> None:
+        self._results = tempfile.TemporaryFile()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: work, and leave without running any exit code
+            status = 1
+            try:
+                work(self._results)
+                self._results.flush()
+                status = 0
+            finally:
+                os._exit(status)
+
+    def written(self, *, wait: bool) -> bytes:
+        """What the child wrote: once it has finished (*wait*), or so far, stopping it."""
+        if not wait:
+            self.stop()
+        elif self._pid:
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise Unavailable
+        fileno = self._results.fileno()
+        data = os.pread(fileno, os.fstat(fileno).st_size, 0)
+        self._results.close()
+        return data
+
+    def stop(self) -> None:
+        if self._pid:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+def result(forked: Forked) -> Any:
+    """The one object the child pickled (see :func:`run`)."""
+    try:
+        return pickle.loads(forked.written(wait=True))
+    except (pickle.UnpicklingError, EOFError):
+        raise Unavailable from None
+
+
+def run(function: Callable[[], Any]) -> Forked:
+    """``function()`` computed in a child; :func:`result` waits for it."""
+
+    def work(results: IO[bytes]) -> None:
+        pickle.dump(function(), results, protocol=pickle.HIGHEST_PROTOCOL)
+
+    return Forked(work)

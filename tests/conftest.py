@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -84,6 +85,62 @@ def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):
         cwd=source,
         env={**os.environ, "NO_COLOR": "1"},
     )
+
+
+# A build in a process of its own that records the calls of one function made in
+# that process: a child the build forks records its own, unseen here, so the calls
+# show what the build did itself and what it left to a child. A process of its
+# own also runs none of the other tests' threads (a build forks only without any).
+_RECORDING_BUILD = """
+import json, sys, time
+from importlib import import_module
+from sphinx.builders import Builder
+from sphinx.cmd.build import build_main
+from citetools.sphinxext import forking
+
+target, index, attribute, fork, slow, *arguments = sys.argv[1:]
+module, _, qualname = target.partition(":")
+*path, name = qualname.split(".")
+owner = import_module(module)
+for part in path:
+    owner = getattr(owner, part)
+original = getattr(owner, name)
+calls = []
+
+def recording(*args, **kwargs):
+    calls.append(str(getattr(args[int(index)], attribute)))
+    return original(*args, **kwargs)
+
+setattr(owner, name, recording)
+if fork == "no":
+    forking.can_fork = lambda: False
+read_doc = Builder.read_doc
+
+def slowly(self, *args, **kwargs):
+    time.sleep(float(slow))
+    return read_doc(self, *args, **kwargs)
+
+Builder.read_doc = slowly
+status = build_main(arguments)
+print(json.dumps({"status": status, "calls": calls}))
+"""
+
+
+def recording_build(
+    source: Path, out: Path, target: str, argument: tuple[int, str], *, fork: bool, slow: float = 0
+) -> list[str]:
+    """Build *source* into *out* (HTML) in a process of its own, forking or not, each page
+    read *slow* seconds late; the calls of *target* (``module:qualified.name``) made in
+    that process, each as its argument ``(position, attribute)``."""
+    position, attribute = argument
+    command = [sys.executable, "-c", _RECORDING_BUILD, target, str(position), attribute]
+    command += ["yes" if fork else "no", str(slow), "-b", "html", "-q", *SPHINX_OPTS]
+    command += [str(source), str(out)]
+    run = subprocess.run(command, capture_output=True, text=True, cwd=source)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    result = json.loads(run.stdout.splitlines()[-1])
+    assert result["status"] == 0, run.stderr[-3000:]
+    return list(result["calls"])
 
 
 def copy_site(dest: Path) -> Path:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from bs4 import BeautifulSoup
 
 from citetools.cli import main
-from citetools.sphinxext import bibfile_check, forking
 from citetools.sphinxext.bibfile_check import EXIT_STATUS
 
-from conftest import ROOTS, page, sphinx_build
+from conftest import ROOTS, page, recording_build, sphinx_build
 
 ROOT = "bibfile-check"
+CHECK = "citetools.sphinxext.bibfile_check:check"
 
 
 @pytest.mark.sphinx("html", testroot=ROOT)
@@ -105,32 +106,11 @@ def test_biblatex_types_print_in_author_year_form(built):
         assert title.lower() in text.lower(), title
 
 
-@pytest.fixture
-def checked_here(monkeypatch):
-    """Files the build checked in this process (a forked child counts its own)."""
-    paths: list[str] = []
-    check = bibfile_check.check
-
-    def counting(path):
-        paths.append(path.name)
-        return check(path)
-
-    monkeypatch.setattr(bibfile_check, "check", counting)
-    return paths
-
-
 @pytest.mark.parametrize("fork", [True, False])
-def test_the_file_is_checked_while_the_extensions_load(
-    make_app, tmp_path, monkeypatch, checked_here, fork
-):
-    monkeypatch.setattr(forking, "can_fork", lambda: fork)
+def test_the_file_is_checked_while_the_extensions_load(tmp_path, fork):
     site = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "site")
-    app = make_app("html", srcdir=site, builddir=tmp_path / "out")
-    app.build()
-    assert "Rogers" in page(app).select_one(".citation").get_text()
+    out = tmp_path / "html"
+    checked_here = recording_build(site, out, CHECK, (0, "name"), fork=fork)
+    html = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Rogers" in html.select_one(".citation").get_text()
     assert checked_here == ([] if fork else ["refs.bib"])
-    # Built again (this root has no bibtex_speedups to record that the file was
-    # checked): checked again, by a child again where one can be forked.
-    again = make_app("html", srcdir=site, builddir=tmp_path / "out")
-    again.build()
-    assert checked_here == ([] if fork else ["refs.bib", "refs.bib"])

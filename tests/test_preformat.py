@@ -6,62 +6,32 @@ from __future__ import annotations
 import filecmp
 import tempfile
 import threading
-import time
 
-import pytest
 from pybtex.database import Entry
-from pybtex.style.formatting import BaseStyle
 
-from citetools.sphinxext import bibtex_speedups, forking, preformat
+from citetools.sphinxext import forking, preformat
 
-ROOT = "bibtex-speedups"
+from conftest import ROOTS, recording_build
+
 PAGES = ["faq/training.html", "faq/evidence.html", "references.html", "index.html"]
+FORMAT_ENTRY = "pybtex.style.formatting:BaseStyle.format_entry"
 
 
-@pytest.fixture
-def upstream():
-    yield
-    bibtex_speedups.unpatch_pybtex()
-
-
-@pytest.fixture
-def formatted_here(monkeypatch):
-    """Keys of the entries formatted in this process (the forked one counts its own)."""
-    keys: list[str] = []
-    format_entry = BaseStyle.format_entry
-
-    def counting(self, label, entry, *args, **kwargs):
-        keys.append(entry.key)
-        return format_entry(self, label, entry, *args, **kwargs)
-
-    monkeypatch.setattr(BaseStyle, "format_entry", counting)
-    return keys
-
-
-def _build_reading_slowly(app) -> None:
+def test_the_build_takes_the_entries_formatted_while_it_read(tmp_path):
+    root = ROOTS / "test-bibtex-speedups"
+    out = {fork: tmp_path / ("forked" if fork else "alone") for fork in (True, False)}
     # Pages read slowly enough that the forked process has finished every entry.
-    app.connect("source-read", lambda *_: time.sleep(0.2))
-    app.build()
-
-
-@pytest.mark.sphinx("html", testroot=ROOT)
-def test_the_build_takes_the_entries_formatted_while_it_read(
-    upstream, app, warning, formatted_here, make_app, tmp_path, monkeypatch
-):
-    assert forking.can_fork()
-    _build_reading_slowly(app)
-    assert warning.getvalue() == ""
-    assert formatted_here == []
-
-    monkeypatch.setattr(forking, "can_fork", lambda: False)
-    alone = make_app("html", srcdir=app.srcdir, builddir=tmp_path)
-    _build_reading_slowly(alone)
-    assert sorted(set(formatted_here)) == [
+    formatted_here = {
+        fork: recording_build(root, out[fork], FORMAT_ENTRY, (2, "key"), fork=fork, slow=0.2)
+        for fork in out
+    }
+    assert formatted_here[True] == []
+    assert sorted(set(formatted_here[False])) == [
         "office2025audit",
         "puntis2018systematic",
         "rogers2019effectiveness",
     ]
-    assert filecmp.cmpfiles(app.outdir, alone.outdir, PAGES, shallow=False)[0] == PAGES
+    assert filecmp.cmpfiles(out[True], out[False], PAGES, shallow=False)[0] == PAGES
 
 
 def test_an_entry_that_fails_is_left_to_the_build():
@@ -88,4 +58,3 @@ def test_no_fork_while_another_thread_runs():
     finally:
         stop.set()
         thread.join()
-    assert forking.can_fork()

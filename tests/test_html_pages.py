@@ -61,6 +61,22 @@ def test_warnings_from_rewrites_reach_the_build_in_page_order(
     assert ({int(pid) for _, pid in warned} == {os.getpid()}) == (processes == 1)
 
 
+def test_workers_rewrite_pages_while_later_ones_are_written(make_app, rootdir, tmp_path):
+    shutil.copytree(rootdir / "test-html-pages", tmp_path / "src")
+    timeline = tmp_path / "timeline"
+    overrides = {"html_pages_processes": 2, "timeline": str(timeline)}
+    app = make_app("html", srcdir=tmp_path / "src", confoverrides=overrides)
+    app.build()
+    events = [line.split(" ", 1)[1] for line in sorted(timeline.read_text().splitlines())]
+    contexts = [i for i, event in enumerate(events) if event.startswith("context ")]
+    rewrites = [event.removeprefix("rewrote ") for event in events if event.startswith("rewrote ")]
+    assert sorted(rewrites) == PAGES  # each page once
+    # A page is rewritten before the last page's context is made (each is made
+    # 0.3 s after the one before it, time enough for a worker).
+    first_rewrite = min(i for i, event in enumerate(events) if event.startswith("rewrote "))
+    assert first_rewrite < contexts[-1]
+
+
 def test_pages_rewritten_in_worker_processes_are_the_same(tmp_path):
     site = sitegen.generate_site(tmp_path / "site", pages=6, citations=10, entries=60)
     written = []

@@ -28,14 +28,19 @@ class Unavailable(Exception):
 
 
 class Forked:
-    """*work(results)* running in a forked child, writing to the file *results*."""
+    """*work(results)* running in a forked child, writing to the file *results*.
 
-    def __init__(self, work: Callable[[IO[bytes]], None]) -> None:
+    A child whose work the build does not wait for runs at a lower priority
+    (*niceness*, as nice(1)), so that on a busy machine it slows the build least.
+    """
+
+    def __init__(self, work: Callable[[IO[bytes]], None], niceness: int = 0) -> None:
         self._results = tempfile.TemporaryFile()
         self._pid = os.fork()
         if self._pid == 0:  # the child: work, and leave without running any exit code
             status = 1
             try:
+                os.nice(niceness)
                 work(self._results)
                 self._results.flush()
                 status = 0

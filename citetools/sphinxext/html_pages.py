@@ -13,10 +13,12 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging as sphinx_logging
 
 #: Builders that produce the website; the ePub and others are left alone.
@@ -157,28 +159,27 @@ def rewrite_pages(app: Sphinx, *rewrites: Rewrite, menu_entries: bool = True) ->
 
     With *menu_entries* false the rewrites do not see the menu's plain entries.
     """
-    paths = list(pages(Path(app.outdir)))
-    processes = _processes(app, len(paths))
-    if processes < 2:
-        sheets: Sheets = {}
-        for path in paths:
-            _rewrite_page(app, path, rewrites, menu_entries, sheets)
-        return
-    _rewrite_in_parallel(app, paths, rewrites, menu_entries, processes)
+    sheets: Sheets = {}
+    for path in pages(Path(app.outdir)):
+        _rewrite_page(app, path, rewrites, menu_entries, sheets)
 
 
 # -- The pages are rewritten in parallel ----------------------------------------
 # Each page is rewritten on its own, from its file, so pages can be shared out
 # between processes: on the bench's 200-page site the rewrite was a third of
-# the build. Workers are forked once every page is written, with the finished
-# build in memory; what a rewrite logs in a worker (a warning) is collected
-# there and logged here, in the order of the pages, as if rewritten here.
+# the build. The workers are forked when the first page is about to be written,
+# with the read build in memory, and each page goes to them as soon as it is
+# written (Sphinx writes one page at a time, so when the next page's context is
+# made the page before it is complete): the rewrite then runs on the processor
+# that writing leaves idle. At build-finished the pages not yet given to them
+# (the last one, those left unchanged) follow, and what a rewrite logged in a
+# worker (a warning) is logged here, in the order of the pages, as if rewritten
+# here.
 
 # Pages below which forking costs more than it saves (html_pages_processes = 0).
 PARALLEL_MIN_PAGES = 16
-# Pages a worker takes at a time: large enough to keep the exchanges few, small
-# enough that the last ones do not leave a worker idle for long.
-_PAGES_PER_TASK = 4
+# How much lower than the build's the workers' scheduling priority is (see nice(1)).
+WORKER_NICENESS = 10
 
 _job: tuple[Sphinx, Sequence[Rewrite], bool, Sheets] | None = None
 
@@ -204,22 +205,62 @@ def _rewrite_in_worker(path: Path) -> list[logging.LogRecord]:
     return collector.logs
 
 
-def _rewrite_in_parallel(
-    app: Sphinx, paths: list[Path], rewrites: Sequence[Rewrite], menu_entries: bool, processes: int
-) -> None:
-    global _job
-    # The largest pages first, so that no worker is left with one at the end.
-    order = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)
-    _job = (app, rewrites, menu_entries, {})
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            logs = pool.map(_rewrite_in_worker, [paths[i] for i in order], _PAGES_PER_TASK)
-    finally:
-        _job = None
-    by_page = dict(zip(order, logs, strict=True))
-    for index in range(len(paths)):
-        for record in by_page[index]:
-            logger.handle(record)
+class _Workers:
+    """The worker processes of one build, and the pages given to them so far."""
+
+    def __init__(self, processes: int) -> None:
+        # Below the build in priority: while it writes pages it keeps its processor,
+        # and the workers share what is left (all of it once the pages are written).
+        self.pool = multiprocessing.get_context("fork").Pool(
+            processes, initializer=os.nice, initargs=(WORKER_NICENESS,)
+        )
+        self.given: dict[Path, AsyncResult[list[logging.LogRecord]]] = {}
+        self.written: Path | None = None  # the page being written
+
+    def give(self, path: Path) -> None:
+        self.given[path] = self.pool.apply_async(_rewrite_in_worker, (path,))
+
+    def finish(self, paths: list[Path]) -> None:
+        """Give every page not given yet, then log what the workers logged, page by page."""
+        try:
+            for path in paths:
+                if path not in self.given:
+                    self.give(path)
+            self.pool.close()
+            logs = {path: result.get() for path, result in self.given.items()}
+        finally:
+            self.pool.terminate()
+        for path in paths:
+            for record in logs[path]:
+                logger.handle(record)
+
+
+_workers: _Workers | None = None
+
+
+def _start_workers(app: Sphinx, builder: object) -> None:
+    global _job, _workers
+    if not is_web_build(app):
+        return
+    processes = _processes(app, len(app.env.found_docs))
+    if processes >= 2:
+        rewrites, menu_entries = _registered(app)
+        _job = (app, rewrites, menu_entries, {})
+        _workers = _Workers(processes)
+
+
+def _written_before(app: Sphinx, pagename: str, *_: object) -> None:
+    """A page is about to be written: the one written before it is finished."""
+    if _workers is None:
+        return
+    if _workers.written is not None:
+        _workers.give(_workers.written)
+    builder = app.builder
+    assert isinstance(builder, StandaloneHTMLBuilder)  # the web builders are
+    path = Path(builder.get_outfilename(pagename)).resolve()
+    if path in _workers.given:
+        _workers.given[path].wait()  # written again: not while a worker rewrites it
+    _workers.written = path
 
 
 # -- One pass for every rewrite ------------------------------------------------
@@ -252,14 +293,29 @@ def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, menu_entries: bool
         app.add_config_value("html_pages_processes", 0, "", types=frozenset({int}))
         # After every other extension has written its files.
         app.connect("build-finished", _rewrite_all, priority=900)
+        # Workers forked once the pages are read; given each page once it is written.
+        app.connect("write-started", _start_workers)
+        app.connect("html-page-context", _written_before, priority=900)
     registered.append((order, rewrite, menu_entries))
 
 
+def _registered(app: Sphinx) -> tuple[list[Rewrite], bool]:
+    ordered = sorted(getattr(app, _REWRITES), key=lambda registered: registered[0])
+    return [rewrite for _, rewrite, _ in ordered], any(menu for _, _, menu in ordered)
+
+
 def _rewrite_all(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is None and is_web_build(app):
-        ordered = sorted(getattr(app, _REWRITES), key=lambda registered: registered[0])
-        rewrite_pages(
-            app,
-            *(rewrite for _, rewrite, _ in ordered),
-            menu_entries=any(menu_entries for _, _, menu_entries in ordered),
-        )
+    global _job, _workers
+    workers, _workers = _workers, None
+    try:
+        if exception is not None or not is_web_build(app):
+            return
+        if workers is None:
+            rewrites, menu_entries = _registered(app)
+            rewrite_pages(app, *rewrites, menu_entries=menu_entries)
+            return
+        workers.finish([path.resolve() for path in pages(Path(app.outdir))])
+    finally:
+        _job = None
+        if workers is not None:
+            workers.pool.terminate()

@@ -36,7 +36,8 @@ _LENGTH = struct.Struct("<Q")
 
 def start(entries: Iterable[Any], style_name: str) -> Forked:
     """A forked process formatting *entries* (pybtex's) with the style *style_name*."""
-    return Forked(lambda results: _format_all(entries, style_name, results))
+    # The build takes what is finished and never waits: the child only uses spare time.
+    return Forked(lambda results: _format_all(entries, style_name, results), niceness=10)
 
 
 def take(formatting: Forked) -> Formatted:

@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 from sphinxcontrib.bibtex.domain import BibtexDomain
+from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
 from citetools.sphinxext import bibtex_speedups, upstream_versions
 
@@ -63,5 +64,8 @@ def test_an_untested_version_switches_its_patches_off(
     if distribution in ("sphinxcontrib-bibtex", "pybtex"):
         assert not bibtex_speedups.is_active(slow)
         assert type(slow.env.get_domain("cite")) is BibtexDomain
+        # Upstream's lists, filled before Sphinx's resolver as upstream's resolve_xref needs.
+        assert BibliographyTransform.run is bibtex_speedups._UPSTREAM_TRANSFORM_RUN
+        assert BibliographyTransform.default_priority == 5
     assert pages(slow) == pages(fast)
     assert "Byrne" in pages(slow)["index.html"].decode()

@@ -574,6 +574,16 @@ class _ListIndex:
 
 
 _UPSTREAM_TRANSFORM_RUN = BibliographyTransform.run
+_UPSTREAM_TRANSFORM_PRIORITY = BibliographyTransform.default_priority
+# Upstream fills the lists before Sphinx's ReferencesResolver (10), for an older
+# resolve_xref that looked for its targets in the page; this domain's resolves
+# from the domain's data. Filled after the other post-transforms of a page
+# (images, code, desc, MyST's), which then no longer walk every node of every
+# list (on the 200-page site a tenth of the writing), and before the link check's
+# collector (800), which must see the lists' links. The lists hold what pybtex's
+# docutils backend makes (text, emphasis, links by address), never a pending
+# cross-reference for the resolver.
+_LATE_TRANSFORM_PRIORITY = 700
 
 
 # Replaces BibliographyTransform.run: for each bibliography on a page, upstream
@@ -783,6 +793,7 @@ def patch_pybtex() -> None:
     Text.from_latex = classmethod(_from_latex)
     BaseMultipartText.__init__ = _multipart_init
     BibliographyTransform.run = _transform_run  # type: ignore[method-assign]
+    BibliographyTransform.default_priority = _LATE_TRANSFORM_PRIORITY
 
 
 def unpatch_pybtex() -> None:
@@ -792,6 +803,7 @@ def unpatch_pybtex() -> None:
     Text.from_latex = _UPSTREAM_FROM_LATEX
     BaseMultipartText.__init__ = _UPSTREAM_MULTIPART_INIT
     BibliographyTransform.run = _UPSTREAM_TRANSFORM_RUN  # type: ignore[method-assign]
+    BibliographyTransform.default_priority = _UPSTREAM_TRANSFORM_PRIORITY
 
 
 # -- Entries formatted while the pages are read (preformat) ----------------------

@@ -37,7 +37,7 @@ from bibtexparser.model import (
     String,
 )
 
-from citetools.bibvalue import Part, parse_value, resolve
+from citetools.bibvalue import ParsedValue, Part, parse_value, resolve
 
 _FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*", re.ASCII)
 _FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=", re.ASCII)
@@ -322,7 +322,7 @@ class _Reader:
         error_at = parsed.error_at
         next_field = _FIELD_START.match(raw[error_at:]) if error_at is not None else None
         if error_at is None or not (parsed.parts and next_field):
-            yield name, raw, line, self._value(name, raw, line)
+            yield name, raw, line, self._value(name, raw, line, parsed)
             return
         rest = raw[error_at:]
         end = _line_of(raw, len(raw[:error_at].rstrip()) - 1, line)
@@ -336,8 +336,10 @@ class _Reader:
             next_field.group(1), rest[next_field.end() :], _line_of(raw, error_at, line)
         )
 
-    def _value(self, name: str, raw: str, line: int) -> tuple[Part, ...]:
-        parsed = parse_value(raw)
+    def _value(
+        self, name: str, raw: str, line: int, parsed: ParsedValue | None = None
+    ) -> tuple[Part, ...]:
+        parsed = parsed or parse_value(raw)
         if parsed.error_at is None:
             return parsed.parts
         where = _line_of(raw, parsed.error_at, line)

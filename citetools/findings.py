@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,11 +38,17 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 
 def display_path(path: Path | str) -> str:
     """Relative to the working directory when under it, as a contributor types paths."""
-    path = Path(path)
+    return _display_path(str(path), os.getcwd())
+
+
+# Resolving a path takes a system call per part, and a file's findings share one
+# path: on a 2,000-entry file that was a fifth of the checks' time.
+@functools.lru_cache(maxsize=256)
+def _display_path(path: str, cwd: str) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
-        return str(path)
+        return str(Path(path))
 
 
 def sort_key(finding: Finding) -> tuple[str, int, str]:

@@ -127,7 +127,10 @@ def _prefetch(app: Sphinx) -> None:
         if all(p.stat().st_mtime < built for p in paths):
             return
     confdir = Path(app.confdir)
-    _prefetched = names, forking.run(lambda: _check_all(confdir, names))
+    try:
+        _prefetched = names, forking.run(lambda: _check_all(confdir, names))
+    except forking.Unavailable:
+        pass  # checked at builder-inited, in the build
 
 
 def _checked(app: Sphinx, names: list[str], wanted: bool) -> Checked:

@@ -816,7 +816,12 @@ def _start_preformatting(app: Sphinx, env: BuildEnvironment, docnames: list[str]
     _stop_preformatting()
     entries = env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
     if docnames and entries and forking.can_fork():
-        _preformatting = preformat.start(list(entries.values()), app.config.bibtex_default_style)
+        try:
+            _preformatting = preformat.start(
+                list(entries.values()), app.config.bibtex_default_style
+            )
+        except forking.Unavailable:
+            pass  # formatted at env-updated, in the build
 
 
 def _take_preformatted() -> preformat.Formatted:

@@ -24,7 +24,7 @@ def can_fork() -> bool:
 
 
 class Unavailable(Exception):
-    """The child failed, or was stopped, before its result was written."""
+    """No child could be forked, or it failed or was stopped before its result was written."""
 
 
 class Forked:
@@ -35,8 +35,16 @@ class Forked:
     """
 
     def __init__(self, work: Callable[[IO[bytes]], None], niceness: int = 0) -> None:
-        self._results = tempfile.TemporaryFile()
-        self._pid = os.fork()
+        # No temporary file, or no process to spare: the caller does the work itself.
+        try:
+            self._results = tempfile.TemporaryFile()
+        except OSError:
+            raise Unavailable from None
+        try:
+            self._pid = os.fork()
+        except OSError:
+            self._results.close()
+            raise Unavailable from None
         if self._pid == 0:  # the child: work, and leave without running any exit code
             status = 1
             try:

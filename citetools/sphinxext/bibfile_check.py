@@ -133,28 +133,35 @@ def _prefetch(app: Sphinx) -> None:
         pass  # checked at builder-inited, in the build
 
 
-def _checked(app: Sphinx, names: list[str], wanted: bool) -> Checked:
+def _checked(app: Sphinx, names: list[str]) -> Checked:
     """The files checked by the child if it checked these, else here."""
     global _prefetched
     prefetched, _prefetched = _prefetched, None
     if prefetched is not None:
-        if prefetched[0] == names and wanted:
+        if prefetched[0] == names:  # unless a config-inited handler changed them since
             try:
                 checked: Checked = forking.result(prefetched[1])
                 return checked
             except forking.Unavailable:
                 pass  # checked here: whatever broke the child is reported as usual
         prefetched[1].stop()
-    return _check_all(Path(app.confdir), names) if wanted else []
+    return _check_all(Path(app.confdir), names)
+
+
+def _discard_prefetched() -> None:
+    global _prefetched
+    prefetched, _prefetched = _prefetched, None
+    if prefetched is not None:
+        prefetched[1].stop()
 
 
 def check_bibfiles(app: Sphinx) -> None:
     names = app.config.bibtex_bibfiles or []
     fast = bibtex_speedups.is_active(app)
     if fast and bibtex_speedups.bibdata_is_current(app, names):
-        _checked(app, names, wanted=False)
+        _discard_prefetched()
         return  # checked when that parse was made
-    for result in _checked(app, names, wanted=True):
+    for result in _checked(app, names):
         if isinstance(result, BibliographyError):
             for f in result.findings:
                 location = f"{f.path}:{f.line}" if f.line else f.path

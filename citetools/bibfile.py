@@ -339,7 +339,8 @@ class _Reader:
     def _value(
         self, name: str, raw: str, line: int, parsed: ParsedValue | None = None
     ) -> tuple[Part, ...]:
-        parsed = parsed or parse_value(raw)
+        if parsed is None:
+            parsed = parse_value(raw)
         if parsed.error_at is None:
             return parsed.parts
         where = _line_of(raw, parsed.error_at, line)

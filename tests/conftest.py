@@ -64,15 +64,20 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def sphinx_build(source: Path, out: Path, builder: str = "html", *extra: str):
+def sphinx_build(
+    source: Path,
+    out: Path,
+    builder: str = "html",
+    *extra: str,
+    launcher: tuple[str, ...] = ("-m", "sphinx"),
+):
     """Run sphinx-build as a contributor would; return the finished process.
 
     Sphinx colours its messages when CI is set; tests compare the text a reader sees."""
     return subprocess.run(
         [
             sys.executable,
-            "-m",
-            "sphinx",
+            *launcher,
             "-b",
             builder,
             *SPHINX_OPTS,
@@ -133,14 +138,13 @@ def recording_build(
     read *slow* seconds late; the calls of *target* (``module:qualified.name``) made in
     that process, each as its argument ``(position, attribute)``."""
     position, attribute = argument
-    command = [sys.executable, "-c", _RECORDING_BUILD, target, str(position), attribute]
-    command += ["yes" if fork else "no", str(slow), "-b", "html", "-q", *SPHINX_OPTS]
-    command += [str(source), str(out)]
-    run = subprocess.run(command, capture_output=True, text=True, cwd=source)
+    options = (target, str(position), attribute, "yes" if fork else "no", str(slow))
+    run = sphinx_build(source, out, "html", "-q", launcher=("-c", _RECORDING_BUILD, *options))
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     result = json.loads(run.stdout.splitlines()[-1])
     assert result["status"] == 0, run.stderr[-3000:]
-    return list(result["calls"])
+    calls: list[str] = result["calls"]
+    return calls
 
 
 def copy_site(dest: Path) -> Path:

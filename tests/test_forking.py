@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -57,3 +58,14 @@ def test_a_build_that_cannot_fork_checks_the_file_itself(make_app, tmp_path, mon
     assert app.statuscode == 0
     assert [path.name for path in checked] == ["refs.bib"]
     assert "Rogers" in page(app).select_one(".citation").get_text()
+
+
+def test_no_fork_while_another_thread_runs():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forking.can_fork()
+    finally:
+        stop.set()
+        thread.join()

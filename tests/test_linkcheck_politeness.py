@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -125,21 +126,34 @@ BIB_ENTRY = """@misc{{page{n},
 """
 
 
-def test_per_host_limits_hold_against_loopback_hosts(tmp_path):
-    root = tmp_path / "site"
-    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
+def _site(tmp_path, settings: str = "") -> Path:
+    """The link-check root, *settings* added to its conf.py."""
+    root = shutil.copytree(ROOTS / "test-linkcheck-sources", tmp_path / "site")
     conf = root / "conf.py"
-    conf.write_text(
-        conf.read_text()
-        + "linkcheck_workers = 16\n"
-        + "citetools_linkcheck_host_concurrency = 2\n"
-        + "citetools_linkcheck_host_interval = 0.25\n"
+    conf.write_text(conf.read_text() + settings)
+    return root
+
+
+def _cite_slow_links(root: Path, count: int, hosts: int, port: int) -> None:
+    """*count* entries whose links are the loopback web's slow page, spread over *hosts*."""
+    bib = "\n".join(BIB_ENTRY.format(n=n, host=2 + n % hosts, port=port) for n in range(count))
+    (root / "references.bib").write_text(bib)
+
+
+ALL_SOURCES_PAGE = "# Sources\n\n```{bibliography}\n:all:\n```\n"
+
+
+def test_per_host_limits_hold_against_loopback_hosts(tmp_path):
+    root = _site(
+        tmp_path,
+        "linkcheck_workers = 16\n"
+        "citetools_linkcheck_host_concurrency = 2\n"
+        "citetools_linkcheck_host_interval = 0.25\n",
     )
     with web(hosts=3, slow_seconds=0.5) as servers:
         port = servers[0].port
-        bib = "\n".join(BIB_ENTRY.format(n=n, host=2 + n % 3, port=port) for n in range(24))
-        (root / "references.bib").write_text(bib)
-        (root / "index.md").write_text("# Sources\n\n```{bibliography}\n:all:\n```\n")
+        _cite_slow_links(root, 24, hosts=3, port=port)
+        (root / "index.md").write_text(ALL_SOURCES_PAGE)
         code, out, _ = citetools("--check", "--srcdir", str(root))
         stats = servers[0].stats
     assert code == 0, out
@@ -180,13 +194,10 @@ UNCITED_PAGE = (
 
 
 def test_links_checked_from_the_start_keep_their_page_and_only_shown_ones_are_reported(tmp_path):
-    root = tmp_path / "site"
-    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
+    root = _site(tmp_path)
     with web(hosts=1, slow_seconds=0.1) as servers:
         port = servers[0].port
-        (root / "references.bib").write_text(
-            "\n".join(BIB_ENTRY.format(n=n, host=2, port=port) for n in range(2))
-        )
+        _cite_slow_links(root, 2, hosts=1, port=port)
         (root / "index.md").write_text("# Home\n\n```{toctree}\nsources\n```\n")
         (root / "sources.md").write_text(UNCITED_PAGE)
         citetools("--check", "--srcdir", str(root))
@@ -210,7 +221,7 @@ def test_the_sources_are_requested_before_the_bibliography_is_parsed(tmp_path, m
 
     from citetools.sphinxext import bibfile_check
 
-    site = shutil.copytree(ROOTS / "test-linkcheck-sources", tmp_path / "site")
+    site = _site(tmp_path)
     app = make_app("html", srcdir=site)
     app.setup_extension("citetools.sphinxext.bibfile_check")
     listeners = sorted(app.events.listeners["builder-inited"], key=lambda e: e.priority)
@@ -243,21 +254,17 @@ runpy.run_module("citetools", run_name="__main__")
 
 
 def test_each_source_is_requested_once_and_before_sphinx_is_set_up(tmp_path):
-    root = tmp_path / "site"
-    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
-    conf = root / "conf.py"
-    conf.write_text(
-        conf.read_text()
-        + "linkcheck_workers = 4\n"
-        + "citetools_linkcheck_host_concurrency = 2\n"
-        + "citetools_linkcheck_host_interval = 0.25\n"
+    root = _site(
+        tmp_path,
+        "linkcheck_workers = 4\n"
+        "citetools_linkcheck_host_concurrency = 2\n"
+        "citetools_linkcheck_host_interval = 0.25\n",
     )
     note = tmp_path / "sphinx-imported"
     with web(hosts=4, slow_seconds=0.3) as servers:
         port = servers[0].port
-        bib = "\n".join(BIB_ENTRY.format(n=n, host=2 + n % 4, port=port) for n in range(24))
-        (root / "references.bib").write_text(bib)
-        (root / "index.md").write_text("# Sources\n\n```{bibliography}\n:all:\n```\n")
+        _cite_slow_links(root, 24, hosts=4, port=port)
+        (root / "index.md").write_text(ALL_SOURCES_PAGE)
         command = ["-c", WATCH_SPHINX, str(note), "links", "--check", "--srcdir", str(root)]
         run = subprocess.run([sys.executable, *command], capture_output=True, text=True)
         stats = servers[0].stats
@@ -277,19 +284,15 @@ def test_each_source_is_requested_once_and_before_sphinx_is_set_up(tmp_path):
 
 
 def test_a_build_that_fails_stops_the_requests_started_before_it(tmp_path):
-    root = tmp_path / "site"
-    shutil.copytree(ROOTS / "test-linkcheck-sources", root)
-    conf = root / "conf.py"
-    conf.write_text(
-        conf.read_text()
-        + "extensions.append('no_such_extension')\n"
-        + "citetools_linkcheck_host_concurrency = 1\n"
-        + "citetools_linkcheck_host_interval = 0.25\n"
+    root = _site(
+        tmp_path,
+        "extensions.append('no_such_extension')\n"
+        "citetools_linkcheck_host_concurrency = 1\n"
+        "citetools_linkcheck_host_interval = 0.25\n",
     )
     with web(hosts=1, slow_seconds=0.1) as servers:
         port = servers[0].port
-        bib = "\n".join(BIB_ENTRY.format(n=n, host=2, port=port) for n in range(40))
-        (root / "references.bib").write_text(bib)
+        _cite_slow_links(root, 40, hosts=1, port=port)
         code, _, err = citetools("--check", "--srcdir", str(root))
         requested = servers[0].hits["/slow"]
         time.sleep(1.0)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import filecmp
 import tempfile
-import threading
 
 from pybtex.database import Entry
 
-from citetools.sphinxext import forking, preformat
+from citetools.sphinxext import preformat
 
 from conftest import ROOTS, recording_build
 
@@ -47,14 +46,3 @@ def test_an_entry_that_fails_is_left_to_the_build():
     assert preformat.read(written[:-1]) == {}  # a write cut short is left out
     assert list(formatted) == [("unsrt", "1", "complete")]
     assert formatted["unsrt", "1", "complete"].text.render_as("text") == "Complete. 2020."
-
-
-def test_no_fork_while_another_thread_runs():
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert not forking.can_fork()
-    finally:
-        stop.set()
-        thread.join()

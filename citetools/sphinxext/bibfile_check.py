@@ -118,7 +118,8 @@ def _check_all(confdir: Path, names: list[str]) -> Checked:
 def _prefetch(app: Sphinx) -> None:
     global _prefetched
     names = list(app.config.bibtex_bibfiles or [])
-    paths = [Path(app.confdir, name) for name in names]
+    confdir = Path(app.confdir)
+    paths = [confdir / name for name in names]
     environment = Path(app.doctreedir, "environment.pickle")
     if not names or not forking.can_fork() or not all(p.is_file() for p in paths):
         return
@@ -126,17 +127,21 @@ def _prefetch(app: Sphinx) -> None:
         built = environment.stat().st_mtime
         if all(p.stat().st_mtime < built for p in paths):
             return
-    confdir = Path(app.confdir)
     try:
         _prefetched = names, forking.run(lambda: _check_all(confdir, names))
     except forking.Unavailable:
         pass  # checked at builder-inited, in the build
 
 
-def _checked(app: Sphinx, names: list[str]) -> Checked:
-    """The files checked by the child if it checked these, else here."""
+def _take_prefetched() -> tuple[list[str], Forked] | None:
     global _prefetched
     prefetched, _prefetched = _prefetched, None
+    return prefetched
+
+
+def _checked(app: Sphinx, names: list[str]) -> Checked:
+    """The files checked by the child if it checked these, else here."""
+    prefetched = _take_prefetched()
     if prefetched is not None:
         if prefetched[0] == names:  # unless a config-inited handler changed them since
             try:
@@ -149,8 +154,7 @@ def _checked(app: Sphinx, names: list[str]) -> Checked:
 
 
 def _discard_prefetched() -> None:
-    global _prefetched
-    prefetched, _prefetched = _prefetched, None
+    prefetched = _take_prefetched()
     if prefetched is not None:
         prefetched[1].stop()
 

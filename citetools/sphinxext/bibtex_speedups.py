@@ -140,8 +140,7 @@ class _Pass:
         self.cited_keys: dict[tuple[str, ...], list[str]] = {}
         self._entries: dict[tuple[Path, ...], list[Any]] = {}
         self._positions: dict[tuple[Path, ...], dict[str, list[int]]] = {}
-        # (style name, label, key) -> FormattedEntry
-        self.formatted: dict[tuple[str, str, str], FormattedEntry] = {}
+        self.formatted: preformat.Formatted = {}
 
     def entries(self, domain: BibtexDomain, bibfiles: list[Path]) -> list[Any]:
         """``domain.get_entries(bibfiles)``, read once per pass."""
@@ -824,15 +823,19 @@ def _start_preformatting(app: Sphinx, env: BuildEnvironment, docnames: list[str]
             pass  # formatted at env-updated, in the build
 
 
-def _take_preformatted() -> preformat.Formatted:
+def _take_running() -> Forked | None:
     global _preformatting
     running, _preformatting = _preformatting, None
+    return running
+
+
+def _take_preformatted() -> preformat.Formatted:
+    running = _take_running()
     return preformat.take(running) if running is not None else {}
 
 
 def _stop_preformatting(*_: object) -> None:
-    global _preformatting
-    running, _preformatting = _preformatting, None
+    running = _take_running()
     if running is not None:
         running.stop()
 

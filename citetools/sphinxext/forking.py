@@ -18,6 +18,10 @@ import threading
 from collections.abc import Callable
 from typing import IO, Any
 
+#: How much lower than the build's a child's priority is when the build does not
+#: wait for it (see nice(1)): on a busy machine it then slows the build least.
+BACKGROUND_NICENESS = 10
+
 
 def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
@@ -31,7 +35,7 @@ class Forked:
     """*work(results)* running in a forked child, writing to the file *results*.
 
     A child whose work the build does not wait for runs at a lower priority
-    (*niceness*, as nice(1)), so that on a busy machine it slows the build least.
+    (*niceness*: ``BACKGROUND_NICENESS``).
     """
 
     def __init__(self, work: Callable[[IO[bytes]], None], niceness: int = 0) -> None:
@@ -59,15 +63,16 @@ class Forked:
         """What the child wrote: once it has finished (*wait*), or so far, stopping it."""
         if not wait:
             self.stop()
-        elif self._pid:
-            _, status = os.waitpid(self._pid, 0)
-            self._pid = 0
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise Unavailable
-        fileno = self._results.fileno()
-        data = os.pread(fileno, os.fstat(fileno).st_size, 0)
-        self._results.close()
-        return data
+        try:
+            if wait and self._pid:
+                _, status = os.waitpid(self._pid, 0)
+                self._pid = 0
+                if os.waitstatus_to_exitcode(status) != 0:
+                    raise Unavailable
+            fileno = self._results.fileno()
+            return os.pread(fileno, os.fstat(fileno).st_size, 0)
+        finally:
+            self._results.close()
 
     def stop(self) -> None:
         if self._pid:

@@ -21,6 +21,8 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging as sphinx_logging
 
+from citetools.sphinxext import forking
+
 #: Builders that produce the website; the ePub and others are left alone.
 WEB_BUILDERS = frozenset({"html", "dirhtml"})
 
@@ -178,8 +180,6 @@ def rewrite_pages(app: Sphinx, *rewrites: Rewrite, menu_entries: bool = True) ->
 
 # Pages below which forking costs more than it saves (html_pages_processes = 0).
 PARALLEL_MIN_PAGES = 16
-# How much lower than the build's the workers' scheduling priority is (see nice(1)).
-WORKER_NICENESS = 10
 
 _job: tuple[Sphinx, Sequence[Rewrite], bool, Sheets] | None = None
 
@@ -212,7 +212,7 @@ class _Workers:
         # Below the build in priority: while it writes pages it keeps its processor,
         # and the workers share what is left (all of it once the pages are written).
         self.pool = multiprocessing.get_context("fork").Pool(
-            processes, initializer=os.nice, initargs=(WORKER_NICENESS,)
+            processes, initializer=os.nice, initargs=(forking.BACKGROUND_NICENESS,)
         )
         self.given: dict[Path, AsyncResult[list[logging.LogRecord]]] = {}
         self.written: Path | None = None  # the page being written
@@ -221,15 +221,14 @@ class _Workers:
         self.given[path] = self.pool.apply_async(_rewrite_in_worker, (path,))
 
     def finish(self, paths: list[Path]) -> None:
-        """Give every page not given yet, then log what the workers logged, page by page."""
-        try:
-            for path in paths:
-                if path not in self.given:
-                    self.give(path)
-            self.pool.close()
-            logs = {path: result.get() for path, result in self.given.items()}
-        finally:
-            self.pool.terminate()
+        """Give every page not given yet, then log what the workers logged, page by page.
+
+        The caller terminates the pool, whether this finishes or not."""
+        for path in paths:
+            if path not in self.given:
+                self.give(path)
+        self.pool.close()
+        logs = {path: result.get() for path, result in self.given.items()}
         for path in paths:
             for record in logs[path]:
                 logger.handle(record)

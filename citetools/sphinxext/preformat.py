@@ -23,7 +23,7 @@ import pybtex.plugin
 from pybtex.style import FormattedEntry
 from sphinx.util import logging
 
-from citetools.sphinxext.forking import Forked
+from citetools.sphinxext.forking import BACKGROUND_NICENESS, Forked
 
 #: (style name, label, key): what sphinxcontrib-bibtex's formatting depends on.
 Formatted = dict[tuple[str, str, str], FormattedEntry]
@@ -37,7 +37,7 @@ _LENGTH = struct.Struct("<Q")
 def start(entries: Iterable[Any], style_name: str) -> Forked:
     """A forked process formatting *entries* (pybtex's) with the style *style_name*."""
     # The build takes what is finished and never waits: the child only uses spare time.
-    return Forked(lambda results: _format_all(entries, style_name, results), niceness=10)
+    return Forked(lambda results: _format_all(entries, style_name, results), BACKGROUND_NICENESS)
 
 
 def take(formatting: Forked) -> Formatted:

@@ -127,3 +127,30 @@ def test_a_changed_bib_or_setting_redoes_the_pass(upstream, upstream_passes, bui
         "epub", srcdir=built.srcdir, builddir=builddir, confoverrides={"bibtex_tooltips": False}
     ).build()
     assert len(upstream_passes) == 3
+
+
+# With a style that does not sort ("unsrt"), a list keeps the order of citation: what the
+# pages cite, in the order they cite it (training, then evidence), then the rest of the .bib.
+@pytest.mark.sphinx(
+    "html",
+    testroot=ROOT,
+    srcdir="speedups-citation-order",
+    confoverrides={"bibtex_default_style": "unsrt"},
+)
+def test_lists_keep_the_order_of_citation_as_upstream(upstream, built, make_app, tmp_path):
+    listed = [
+        li.get_text("", strip=True) for li in page(built, "references.html").select(".citation")
+    ]
+    assert [text[:10] for text in listed] == ["[1]Michael", "[2]Stephen", "[3]Office "]
+    upstream()
+    plain = make_app(
+        "html",
+        srcdir=built.srcdir,
+        builddir=tmp_path,
+        confoverrides={
+            "extensions": ["myst_parser", "sphinxcontrib.bibtex"],
+            "bibtex_default_style": "unsrt",
+        },
+    )
+    plain.build()
+    assert filecmp.cmpfiles(built.outdir, plain.outdir, PAGES, shallow=False)[0] == PAGES

@@ -592,6 +592,8 @@ def test_what_breaks_the_build_lint_reports_first_at_the_same_line(capsys, tmp_p
     assert [(f.line, f.code, f.message) for f in stopped.value.findings] == [
         (line_, code_, message) for _, line_, code_, message in findings
     ]
+    # The same, from the half of the check a forked child runs while the build reads.
+    assert bibfile_check.diagnose(tmp_path / "refs.bib") == stopped.value.findings
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

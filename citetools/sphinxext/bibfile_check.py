@@ -52,27 +52,56 @@ def check(path: Path) -> BibliographyData:
     lint's rules, which hold the same table as the style (``citetools.bibtypes``);
     formatting every entry here to be sure would cost a tenth of a second a build.
     """
-    # Lint's reader and rules load only when a file is checked: not in the ePub
-    # built after the HTML, whose cached parse is current (check_bibfiles).
-    from pybtex.database.input.bibtex import Parser
-    from pybtex.exceptions import PybtexError
+    text, bib = _read(path)
+    found = _breaking(path, bib)
+    if found:
+        raise BibliographyError(found)
+    return _pybtex_data(path, text, bib)
 
-    from citetools import bibfile, checks, rules
-    from citetools.sphinxext import bibdata
+
+def diagnose(path: Path) -> list[Finding]:
+    """What in the file would break the build, as lint reports it; nothing if it builds."""
+    try:
+        _, bib = _read(path)
+    except BibliographyError as error:
+        return error.findings
+    return _breaking(path, bib)
+
+
+def read(path: Path) -> BibliographyData:
+    """The file as pybtex reads it, unchecked: :func:`diagnose` says whether it may be used."""
+    return _pybtex_data(path, *_read(path))
+
+
+def _read(path: Path) -> tuple[str, bibfile.BibFile]:
+    # Lint's reader and rules load only when a file is read: not in the ePub
+    # built after the HTML, whose cached parse is current (check_bibfiles).
+    from citetools import bibfile
 
     try:
         text = bibfile.read_text(path)
     except bibfile.UnreadableBibFile as error:
         raise BibliographyError([_finding(path, error.line, error.code, error.message)]) from None
-    bib = bibfile.parse(text, path)
-    breaking = rules.build_codes()
-    found = [
+    return text, bibfile.parse(text, path)
+
+
+def _breaking(path: Path, bib: bibfile.BibFile) -> list[Finding]:
+    from citetools import checks, rules
+
+    selection = rules.Selection(rules.build_codes())
+    return [
         Finding(str(path), f.line, f.code, f.message)
-        for f in checks.check_files([bib], selection=rules.Selection(breaking))
+        for f in checks.check_files([bib], selection=selection)
         if f.severity == ERROR
     ]
-    if found:
-        raise BibliographyError(found)
+
+
+def _pybtex_data(path: Path, text: str, bib: bibfile.BibFile) -> BibliographyData:
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.exceptions import PybtexError
+
+    from citetools.sphinxext import bibdata
+
     try:
         # Lint's reading, as pybtex's parser would read the file; pybtex parses only
         # where the two could differ (see bibdata).
@@ -91,17 +120,20 @@ def _entry_line(bib: bibfile.BibFile, message: str) -> int:
     return 0
 
 
-# -- Checked while the extensions load --------------------------------------------
+# -- Checked while the build reads ---------------------------------------------
 # The check needs only conf.py's settings, so a child forked when this extension
 # loads (``forking``) reads and checks the files while the build loads the
-# others, and it is taken at builder-inited: the check, and loading lint's
-# reader and rules, then cost the build nothing it waits for. Not when the build
-# environment is newer than the files and bibtex_speedups runs: the files are then
-# most likely not checked at all (check_bibfiles).
+# others. At builder-inited the build reads the files for pybtex itself (a
+# pickled copy of pybtex's entries would take as long to load) while the child
+# finishes its check, then takes the child's verdict: lint's rules then cost
+# the build almost nothing it waits for. Not when the build environment is newer
+# than the files and bibtex_speedups runs: the files are then most likely not
+# checked at all (check_bibfiles).
 
 _prefetched: tuple[list[str], Forked] | None = None
 
 Checked = list[Union["BibliographyData", BibliographyError]]
+Verdicts = list[list[Finding]]
 
 
 def _check_all(confdir: Path, names: list[str]) -> Checked:
@@ -112,6 +144,41 @@ def _check_all(confdir: Path, names: list[str]) -> Checked:
         except BibliographyError as error:
             checked.append(error)
             break  # the build stops at the first file that fails
+    return checked
+
+
+def _diagnose_all(confdir: Path, names: list[str]) -> Verdicts:
+    verdicts: Verdicts = []
+    for name in names:
+        verdicts.append(diagnose(confdir / name))
+        if verdicts[-1]:
+            break  # the build stops at the first file that fails
+    return verdicts
+
+
+def _read_all(confdir: Path, names: list[str]) -> list[BibliographyData | Exception]:
+    readings: list[BibliographyData | Exception] = []
+    for name in names:
+        try:
+            readings.append(read(confdir / name))
+        except Exception as error:  # a file lint rejects may break pybtex in any way
+            readings.append(error)
+    return readings
+
+
+def _judged(verdicts: Verdicts, readings: list[BibliographyData | Exception]) -> Checked:
+    """The readings, up to the first file the check or pybtex rejects, as check() gives them."""
+    checked: Checked = []
+    for found, reading in zip(verdicts, readings, strict=False):  # verdicts stop early
+        if found:
+            checked.append(BibliographyError(found))
+            break
+        if isinstance(reading, BibliographyError):
+            checked.append(reading)
+            break
+        if isinstance(reading, Exception):
+            raise reading  # what check() would have raised: lint found nothing
+        checked.append(reading)
     return checked
 
 
@@ -128,7 +195,7 @@ def _prefetch(app: Sphinx) -> None:
         if all(p.stat().st_mtime < built for p in paths):
             return
     try:
-        _prefetched = names, forking.run(lambda: _check_all(confdir, names))
+        _prefetched = names, forking.run(lambda: _diagnose_all(confdir, names))
     except forking.Unavailable:
         pass  # checked at builder-inited, in the build
 
@@ -140,17 +207,19 @@ def _take_prefetched() -> tuple[list[str], Forked] | None:
 
 
 def _checked(app: Sphinx, names: list[str]) -> Checked:
-    """The files checked by the child if it checked these, else here."""
+    """The files read here and checked by the child if it checked these, else both here."""
+    confdir = Path(app.confdir)
     prefetched = _take_prefetched()
     if prefetched is not None:
         if prefetched[0] == names:  # unless a config-inited handler changed them since
+            readings = _read_all(confdir, names)
             try:
-                checked: Checked = forking.result(prefetched[1])
-                return checked
+                verdicts: Verdicts = forking.result(prefetched[1])
+                return _judged(verdicts, readings)
             except forking.Unavailable:
                 pass  # checked here: whatever broke the child is reported as usual
         prefetched[1].stop()
-    return _check_all(Path(app.confdir), names)
+    return _check_all(confdir, names)
 
 
 def _discard_prefetched() -> None:

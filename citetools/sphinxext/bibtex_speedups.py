@@ -116,11 +116,18 @@ class _WarningLog:
     def __init__(self, target: logging.SphinxLoggerAdapter) -> None:
         self._target = target
         self.kept: list[_Logged] | None = None
+        # The build's suppress_warnings while env_updated runs: what it names is
+        # dropped here instead of becoming a record that Sphinx's filter drops (a
+        # site citing every entry in two lists, as this one does, makes one each).
+        self.suppressed: Sequence[str] = ()
 
     def warning(self, *args: Any, **kwargs: Any) -> None:
         if self.kept is not None:
             self.kept.append((args, kwargs))
-        self._target.warning(*args, **kwargs)
+        if not logging.is_suppressed_warning(
+            kwargs.get("type", ""), kwargs.get("subtype", ""), self.suppressed
+        ):
+            self._target.warning(*args, **kwargs)
 
 
 # Upstream's domain warns through the same logger while env_updated runs.
@@ -137,7 +144,8 @@ class _Pass:
             for target in ref.targets:
                 self.cited_docnames[target.key].add(ref.docname)
                 self.keys_cited_in[ref.docname].add(target.key)
-        self.cited_keys: dict[tuple[str, ...], list[str]] = {}
+        # Per list of documents: each cited key's place in the order of citation.
+        self.citation_order: dict[tuple[str, ...], dict[str, int]] = {}
         self._entries: dict[tuple[Path, ...], list[Any]] = {}
         self._positions: dict[tuple[Path, ...], dict[str, list[int]]] = {}
         self.formatted: preformat.Formatted = {}
@@ -159,9 +167,10 @@ class _Pass:
 
 
 # LaTeX that latexcodec would change: commands, ties, comments, quotes and
-# dashes, math, and whitespace it collapses or drops. Text without any of it
-# decodes to itself; ``test_bibtex_speedups`` checks that against latexcodec.
-_NEEDS_DECODING = re.compile(r"[\\~%`$]|''|,,|--|[^\S ]|  |^ | $")
+# dashes, inverted marks, math, and whitespace it collapses or drops. A lone
+# backquote (`in brief') is left as written. Text without any of it decodes to
+# itself; ``test_bibtex_speedups`` checks that against latexcodec.
+_NEEDS_DECODING = re.compile(r"[\\~%$]|``|[?!]`|''|,,|--|[^\S ]|  |^ | $")
 
 
 # The LaTeX a .bib holds most, page ranges and "\&": decoded here as latexcodec
@@ -355,12 +364,14 @@ class BibtexDomainSpeedups(BibtexDomain):
         upstream_logger = sphinxcontrib.bibtex.domain.logger
         sphinxcontrib.bibtex.domain.logger = logger  # type: ignore[assignment]
         logger.kept = warnings
+        logger.suppressed = self.env.config.suppress_warnings
         try:
             updated = super().env_updated()
         finally:
             self._pass = None
             sphinxcontrib.bibtex.domain.logger = upstream_logger
             logger.kept = None
+            logger.suppressed = ()
         self.data["citetools_pass"] = _PassRecord(inputs, warnings)
         return updated
 
@@ -423,17 +434,27 @@ class BibtexDomainSpeedups(BibtexDomain):
             )
             return bool(cited_docnames)
 
-    # Replaces BibtexDomain.get_all_cited_keys: the same order, computed once
-    # per pass instead of once per bibliography directive.
-    def get_all_cited_keys(self, docnames: list[str]) -> Iterator[str]:
+    # Replaces BibtexDomain.get_sorted_entries: the same order (cited entries in the
+    # order of citation, then the rest in the .bib's), but each entry looked up in an
+    # index of the citation order made once per pass, instead of walking every cited
+    # key of the site for each bibliography directive.
+    def get_sorted_entries(
+        self, bibliography_key: BibliographyKey, docnames: list[str]
+    ) -> Iterator[tuple[str, Any]]:
         if self._pass is None:
-            yield from super().get_all_cited_keys(docnames)  # type: ignore[no-untyped-call]
+            yield from super().get_sorted_entries(bibliography_key, docnames)
             return
-        memo = self._pass.cited_keys
+        entries = dict(self.get_filtered_entries(bibliography_key))
+        memo = self._pass.citation_order
         if tuple(docnames) not in memo:
-            cited = super().get_all_cited_keys(docnames)  # type: ignore[no-untyped-call]
-            memo[tuple(docnames)] = list(cited)
-        yield from memo[tuple(docnames)]
+            order: dict[str, int] = {}
+            for key in super().get_all_cited_keys(docnames):  # type: ignore[no-untyped-call]
+                order.setdefault(key, len(order))
+            memo[tuple(docnames)] = order
+        order = memo[tuple(docnames)]
+        for key in sorted((key for key in entries if key in order), key=order.__getitem__):
+            yield key, entries.pop(key)
+        yield from entries.items()
 
     # Replaces BibtexDomain.get_formatted_entries, formatting through the
     # pass's cache; warnings for missing fields are issued as upstream does.

@@ -38,8 +38,8 @@ def _without_citations(paragraph: Tag) -> str:
     return re.sub(r"([(“])\s+", r"\1", text)
 
 
-def _opening(body_html: str, paragraphs: int = 4) -> str:
-    """The start of a page body, enough for a description.
+def _opening(body_html: str, paragraphs: int) -> str:
+    """The start of a page body, up to its first *paragraphs* paragraphs.
 
     Parsing every page whole, its Sources list and the site menu included,
     cost more than the bibliography itself; a description needs a sentence or two.
@@ -71,7 +71,20 @@ def _not_prose(soup: BeautifulSoup) -> list[Tag]:
 
 def describe(body_html: str, limit: int) -> str:
     """The opening paragraphs of a page body, at most ``limit`` characters."""
-    soup = BeautifulSoup(_opening(body_html), "html.parser")
+    # An opening paragraph is mostly long enough: the rest is parsed only when not.
+    # Parsing stops at the cut, so the first paragraph reads the same either way.
+    for paragraphs in (1, 4):
+        text = _opening_text(_opening(body_html, paragraphs), limit)
+        if len(text) >= limit:
+            break
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—")
+    return cut + "…"
+
+
+def _opening_text(opening_html: str, limit: int) -> str:
+    soup = BeautifulSoup(opening_html, "html.parser")
     for node in _not_prose(soup):
         node.decompose()
     text = ""
@@ -82,10 +95,7 @@ def describe(body_html: str, limit: int) -> str:
         text = f"{text} {sentence}".strip()
         if len(text) >= limit:
             break
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—")
-    return cut + "…"
+    return text
 
 
 def add_description(

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from pybtex.database import Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.exceptions import PybtexError
 
@@ -114,3 +115,19 @@ def test_macros_months_persons_and_case_are_read_as_pybtex_reads_them(tmp_path):
         ("year", "2010"),
         ("note", "quoted {with} braces"),
     ]
+
+
+def test_an_author_of_two_entries_is_read_once_and_given_to_each_as_its_own(tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@book{a,\n  author = {Rogers, Michael S.},\n  title = {A},\n  year = {2019},\n}\n\n"
+        "@book{b,\n  author = {Rogers, Michael S.},\n  title = {B},\n  year = {2020},\n}\n",
+        encoding="utf-8",
+    )
+    text = bibfile.read_text(bib)
+    ours = bibdata.from_bibfile(bibfile.parse(text, bib))
+    assert ours is not None
+    (first,), (second,) = (ours.entries[key].persons["author"] for key in "ab")
+    assert _person(first) == _person(second) == _person(Person("Rogers, Michael S."))
+    first.first_names.append("Changed")  # a style that edits one entry's name
+    assert second.first_names == ["Michael"]

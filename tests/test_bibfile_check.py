@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -115,3 +118,66 @@ def test_the_file_is_checked_while_the_extensions_load(tmp_path, fork):
     html = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "Rogers" in html.select_one(".citation").get_text()
     assert checked_here == ([] if fork else ["refs.bib"])
+
+
+# The child of a build: the test's process has threads alive (the browser tests'),
+# and a child forked from it could find a lock held forever.
+_CHILD_RACE = """
+import json, sys, time
+from pathlib import Path
+from citetools.sphinxext import bibfile_check, forking
+
+confdir, when = Path(sys.argv[1]), sys.argv[2]
+names = ["refs.bib"]
+calls = {"read": 0, "_breaking": 0}
+for name in calls:
+    def counted(*args, original=getattr(bibfile_check, name), name=name):
+        calls[name] += 1
+        return original(*args)
+    setattr(bibfile_check, name, counted)
+write_record = forking.write_record
+written = []
+def late_record(results, value):  # the child is slow to check ("check") or to read ("read")
+    if (when, len(written)) in {("check", 0), ("read", 1)}:
+        time.sleep(1)
+    written.append(None)
+    write_record(results, value)
+forking.write_record = late_record
+child = forking.Forked(lambda results: bibfile_check._check_then_read(confdir, names, results))
+while when == "done" and not child.finished():
+    time.sleep(0.01)
+
+def shown(checked):
+    return [
+        [f.text() for f in result.findings]
+        if isinstance(result, bibfile_check.BibliographyError)
+        else {key: dict(entry.fields) for key, entry in result.entries.items()}
+        for result in checked
+    ]
+
+from_child = shown(bibfile_check._from_child(child, confdir, names))
+in_build = dict(calls)
+print(json.dumps([from_child, in_build, shown(bibfile_check._check_all(confdir, names))]))
+"""
+
+
+@pytest.mark.parametrize("case", [None, "missing comma", *BREAKING])
+@pytest.mark.parametrize("when", ["done", "check", "read"])
+def test_what_the_child_finished_is_taken_and_the_rest_read_here(tmp_path, when, case):
+    """Finished before the build needs it, the child's reading is taken; else the build
+    reads the file itself and takes only the check. Either way, what check() gives."""
+    site = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "site")
+    bib = site / "refs.bib"
+    if case is not None:
+        before, after = (b"2019},", b"2019}") if case == "missing comma" else BREAKING[case][:2]
+        bib.write_bytes(bib.read_bytes().replace(before, after, 1))
+    run = subprocess.run(
+        [sys.executable, "-c", _CHILD_RACE, str(site), when],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    from_child, in_build, checked_here = json.loads(run.stdout)
+    assert from_child == checked_here
+    assert isinstance(from_child[-1], dict) == (case is None)  # a reading, or the messages
+    assert in_build == {"read": 0 if when == "done" else 1, "_breaking": 0}

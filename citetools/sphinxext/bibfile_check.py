@@ -13,7 +13,7 @@ report.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import IO, TYPE_CHECKING, Union
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -120,20 +120,22 @@ def _entry_line(bib: bibfile.BibFile, message: str) -> int:
     return 0
 
 
-# -- Checked while the build reads ---------------------------------------------
+# -- Checked while the extensions load ------------------------------------------
 # The check needs only conf.py's settings, so a child forked when this extension
-# loads (``forking``) reads and checks the files while the build loads the
-# others. At builder-inited the build reads the files for pybtex itself (a
-# pickled copy of pybtex's entries would take as long to load) while the child
-# finishes its check, then takes the child's verdict: lint's rules then cost
-# the build almost nothing it waits for. Not when the build environment is newer
-# than the files and bibtex_speedups runs: the files are then most likely not
-# checked at all (check_bibfiles).
+# loads (``forking``) checks the files while the build loads the others, then
+# reads them for pybtex, writing each result as it has it. At builder-inited a
+# child that has finished gives both: a small file costs the build nothing. A
+# larger one the build reads itself meanwhile (loading the child's pickled
+# reading would take as long), then takes the child's verdict: lint's rules
+# then cost the build almost nothing it waits for. Not when the build
+# environment is newer than the files and bibtex_speedups runs: the files are
+# then most likely not checked at all (check_bibfiles).
 
 _prefetched: tuple[list[str], Forked] | None = None
 
 Checked = list[Union["BibliographyData", BibliographyError]]
 Verdicts = list[list[Finding]]
+Readings = list[Union["BibliographyData", Exception]]
 
 
 def _check_all(confdir: Path, names: list[str]) -> Checked:
@@ -156,8 +158,8 @@ def _diagnose_all(confdir: Path, names: list[str]) -> Verdicts:
     return verdicts
 
 
-def _read_all(confdir: Path, names: list[str]) -> list[BibliographyData | Exception]:
-    readings: list[BibliographyData | Exception] = []
+def _read_all(confdir: Path, names: list[str]) -> Readings:
+    readings: Readings = []
     for name in names:
         try:
             readings.append(read(confdir / name))
@@ -166,13 +168,14 @@ def _read_all(confdir: Path, names: list[str]) -> list[BibliographyData | Except
     return readings
 
 
-def _judged(verdicts: Verdicts, readings: list[BibliographyData | Exception]) -> Checked:
+def _judged(verdicts: Verdicts, readings: Readings) -> Checked:
     """The readings, up to the first file the check or pybtex rejects, as check() gives them."""
     checked: Checked = []
-    for found, reading in zip(verdicts, readings, strict=False):  # verdicts stop early
+    for index, found in enumerate(verdicts):
         if found:
             checked.append(BibliographyError(found))
             break
+        reading = readings[index]
         if isinstance(reading, BibliographyError):
             checked.append(reading)
             break
@@ -180,6 +183,14 @@ def _judged(verdicts: Verdicts, readings: list[BibliographyData | Exception]) ->
             raise reading  # what check() would have raised: lint found nothing
         checked.append(reading)
     return checked
+
+
+def _check_then_read(confdir: Path, names: list[str], results: IO[bytes]) -> None:
+    """In the child: the verdicts, then the readings of the files before any that fails."""
+    verdicts = _diagnose_all(confdir, names)
+    forking.write_record(results, verdicts)
+    passed = names if not any(verdicts) else names[: len(verdicts) - 1]
+    forking.write_record(results, _read_all(confdir, passed))
 
 
 def _prefetch(app: Sphinx) -> None:
@@ -195,9 +206,10 @@ def _prefetch(app: Sphinx) -> None:
         if all(p.stat().st_mtime < built for p in paths):
             return
     try:
-        _prefetched = names, forking.run(lambda: _diagnose_all(confdir, names))
+        child = Forked(lambda results: _check_then_read(confdir, names, results))
     except forking.Unavailable:
-        pass  # checked at builder-inited, in the build
+        return  # checked at builder-inited, in the build
+    _prefetched = names, child
 
 
 def _take_prefetched() -> tuple[list[str], Forked] | None:
@@ -206,19 +218,34 @@ def _take_prefetched() -> tuple[list[str], Forked] | None:
     return prefetched
 
 
+def _from_child(child: Forked, confdir: Path, names: list[str]) -> Checked:
+    if child.finished():
+        done = forking.records(child.written(wait=True))
+        if len(done) != 2:
+            raise forking.Unavailable  # it exited without its results
+        return _judged(*done)
+    readings = _read_all(confdir, names)
+    done = forking.records(child.so_far())
+    if not done:  # the check has not finished: wait for it, still in the child
+        done = forking.records(child.written(wait=True))
+    child.stop()
+    if not done:
+        raise forking.Unavailable
+    return _judged(done[0], readings)
+
+
 def _checked(app: Sphinx, names: list[str]) -> Checked:
-    """The files read here and checked by the child if it checked these, else both here."""
+    """The files checked by the child if it checked these, else here."""
     confdir = Path(app.confdir)
     prefetched = _take_prefetched()
     if prefetched is not None:
-        if prefetched[0] == names:  # unless a config-inited handler changed them since
-            readings = _read_all(confdir, names)
+        child_names, child = prefetched
+        if child_names == names:  # unless a config-inited handler changed them since
             try:
-                verdicts: Verdicts = forking.result(prefetched[1])
-                return _judged(verdicts, readings)
+                return _from_child(child, confdir, names)
             except forking.Unavailable:
                 pass  # checked here: whatever broke the child is reported as usual
-        prefetched[1].stop()
+        child.stop()
     return _check_all(confdir, names)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import struct
 import tempfile
 import threading
 from collections.abc import Callable
@@ -44,6 +45,7 @@ class Forked:
             self._results = tempfile.TemporaryFile()
         except OSError:
             raise Unavailable from None
+        self._failed = False
         try:
             self._pid = os.fork()
         except OSError:
@@ -59,22 +61,42 @@ class Forked:
             finally:
                 os._exit(status)
 
+    def finished(self) -> bool:
+        """Whether the child has exited, without waiting for it."""
+        if self._pid:
+            pid, status = os.waitpid(self._pid, os.WNOHANG)
+            if pid == 0:
+                return False
+            self._pid = 0
+            self._failed = os.waitstatus_to_exitcode(status) != 0
+        return True
+
+    def so_far(self) -> bytes:
+        """What the child has written so far; it goes on."""
+        fileno = self._results.fileno()
+        return os.pread(fileno, os.fstat(fileno).st_size, 0)
+
     def written(self, *, wait: bool) -> bytes:
         """What the child wrote: once it has finished (*wait*), or so far, stopping it."""
-        if not wait:
-            self.stop()
         try:
-            if wait and self._pid:
+            if not wait:
+                self._kill()
+            elif self._pid:
                 _, status = os.waitpid(self._pid, 0)
                 self._pid = 0
-                if os.waitstatus_to_exitcode(status) != 0:
-                    raise Unavailable
-            fileno = self._results.fileno()
-            return os.pread(fileno, os.fstat(fileno).st_size, 0)
+                self._failed = os.waitstatus_to_exitcode(status) != 0
+            if wait and self._failed:
+                raise Unavailable
+            return self.so_far()
         finally:
             self._results.close()
 
     def stop(self) -> None:
+        """Stop the child, what it wrote unread."""
+        self._kill()
+        self._results.close()
+
+    def _kill(self) -> None:
         if self._pid:
             try:
                 os.kill(self._pid, signal.SIGKILL)
@@ -82,6 +104,30 @@ class Forked:
                 pass
             os.waitpid(self._pid, 0)
             self._pid = 0
+
+
+_LENGTH = struct.Struct("<Q")
+
+
+def write_record(results: IO[bytes], value: Any) -> None:
+    """Add *value* to *results*, pickled, so that a reader sees it whole or not at all."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    results.write(_LENGTH.pack(len(payload)) + payload)
+    results.flush()
+
+
+def records(data: bytes) -> list[Any]:
+    """The values :func:`write_record` wrote in *data*, up to the last whole one."""
+    found = []
+    offset = 0
+    while offset + _LENGTH.size <= len(data):
+        (size,) = _LENGTH.unpack_from(data, offset)
+        offset += _LENGTH.size
+        if offset + size > len(data):
+            break  # stopped while writing
+        found.append(pickle.loads(data[offset : offset + size]))
+        offset += size
+    return found
 
 
 def result(forked: Forked) -> Any:

@@ -14,8 +14,6 @@ reports it as it always has.
 
 from __future__ import annotations
 
-import pickle
-import struct
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -23,6 +21,7 @@ import pybtex.plugin
 from pybtex.style import FormattedEntry
 from sphinx.util import logging
 
+from citetools.sphinxext import forking
 from citetools.sphinxext.forking import BACKGROUND_NICENESS, Forked
 
 #: (style name, label, key): what sphinxcontrib-bibtex's formatting depends on.
@@ -31,7 +30,6 @@ Formatted = dict[tuple[str, str, str], FormattedEntry]
 # Entries per write: the build takes whole writes, so small enough that little
 # finished work is left behind, large enough that writing costs little.
 _BATCH = 20
-_LENGTH = struct.Struct("<Q")
 
 
 def start(entries: Iterable[Any], style_name: str) -> Forked:
@@ -48,14 +46,8 @@ def take(formatting: Forked) -> Formatted:
 def read(data: bytes) -> Formatted:
     """The entries in what ``_format_all`` wrote, up to the last whole write."""
     formatted: Formatted = {}
-    offset = 0
-    while offset + _LENGTH.size <= len(data):
-        (size,) = _LENGTH.unpack_from(data, offset)
-        offset += _LENGTH.size
-        if offset + size > len(data):
-            break  # stopped while writing
-        formatted.update(pickle.loads(data[offset : offset + size]))
-        offset += size
+    for batch in forking.records(data):
+        formatted.update(batch)
     return formatted
 
 
@@ -74,13 +66,7 @@ def _format_all(entries: Iterable[Any], style_name: str, results: IO[bytes]) -> 
             continue
         batch[style_name, label, entry.key] = formatted
         if len(batch) == _BATCH:
-            _write(results, batch)
+            forking.write_record(results, batch)
             batch = {}
     if batch:
-        _write(results, batch)
-
-
-def _write(results: IO[bytes], batch: Formatted) -> None:
-    payload = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-    results.write(_LENGTH.pack(len(payload)) + payload)
-    results.flush()
+        forking.write_record(results, batch)

@@ -551,7 +551,7 @@ class BibtexDomainSpeedups(BibtexDomain):
                     type="bibtex",
                     subtype="key_not_found",
                 )
-        plaintext = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")()
+        plaintext = _plaintext_backend()
         references = [
             (
                 citation.entry,
@@ -577,6 +577,12 @@ class BibtexDomainSpeedups(BibtexDomain):
         result_node["classes"].append("bibtex-citation")
         result_node += formatted_references.render(self.backend)
         return result_node
+
+
+@functools.cache
+def _plaintext_backend() -> Any:
+    # Upstream looks the plugin up for every citation: an entry-point search each time.
+    return pybtex.plugin.find_plugin("pybtex.backends", "plaintext")()
 
 
 class _ListIndex:

@@ -29,7 +29,7 @@ NOT_PROSE = (("a", "headerlink"), ("sup", "citation-needed"), (None, "citation-l
 
 
 def _without_citations(paragraph: Tag) -> str:
-    for citation in paragraph.select(".bibtex-citation"):
+    for citation in paragraph.find_all(class_="bibtex-citation"):
         # "(Rogers et al., 2019)" goes; "Rogers et al. (2019) found" is part of the sentence.
         if citation.get_text().lstrip().startswith("("):
             citation.decompose()

@@ -13,16 +13,54 @@ from citetools.sphinxext import bibfile_check, forking
 from conftest import ROOTS, page
 
 
-def test_the_childs_result_reaches_the_build():
-    assert forking.result(forking.run(lambda: {"answer": 6 * 7})) == {"answer": 42}
+def _writes(*values):
+    def work(results):
+        for value in values:
+            forking.write_record(results, value)
+
+    return work
 
 
-def test_a_child_that_fails_is_reported_as_unavailable():
-    def fails():
+def test_what_the_child_wrote_reaches_the_build_whole():
+    child = forking.Forked(_writes({"answer": 6 * 7}, ["more"]))
+    assert forking.records(child.written(wait=True)) == [{"answer": 42}, ["more"]]
+
+
+def test_a_record_cut_short_is_left_out():
+    child = forking.Forked(_writes("first", "second"))
+    written = child.written(wait=True)
+    assert forking.records(written[:-1]) == ["first"]
+
+
+def test_the_build_can_look_without_waiting_then_stop_the_child():
+    release = os.pipe()
+
+    def work(results):
+        forking.write_record(results, "checked")
+        os.read(release[0], 1)  # until the build lets it go on: never, here
+        forking.write_record(results, "read")
+
+    child = forking.Forked(work)
+    while not forking.records(child.so_far()):
+        assert not child.finished()
+    assert forking.records(child.so_far()) == ["checked"]
+    child.stop()
+    assert child.finished()
+    for end in release:
+        os.close(end)
+
+
+@pytest.mark.parametrize("look_first", [False, True])
+def test_a_child_that_fails_is_reported_as_unavailable(look_first):
+    def fails(results):
         raise ValueError("broken")
 
+    child = forking.Forked(fails)
+    if look_first:  # the build saw it had exited before asking for its results
+        while not child.finished():
+            pass
     with pytest.raises(forking.Unavailable):
-        forking.result(forking.run(fails))
+        child.written(wait=True)
 
 
 def test_without_a_temporary_file_no_child_is_forked(monkeypatch):
@@ -35,7 +73,7 @@ def test_without_a_temporary_file_no_child_is_forked(monkeypatch):
     monkeypatch.setattr(forking.tempfile, "TemporaryFile", no_file)
     monkeypatch.setattr(os, "fork", no_fork)
     with pytest.raises(forking.Unavailable):
-        forking.run(lambda: 1)
+        forking.Forked(_writes(1))
 
 
 def test_a_build_that_cannot_fork_checks_the_file_itself(make_app, tmp_path, monkeypatch):

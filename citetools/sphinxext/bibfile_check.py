@@ -219,6 +219,7 @@ def _take_prefetched() -> tuple[list[str], Forked] | None:
 
 
 def _from_child(child: Forked, confdir: Path, names: list[str]) -> Checked:
+    """What check() would give, from what the child finished and what the build reads."""
     if child.finished():
         done = forking.records(child.written(wait=True))
         if len(done) != 2:

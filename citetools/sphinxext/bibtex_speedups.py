@@ -581,7 +581,7 @@ class BibtexDomainSpeedups(BibtexDomain):
 
 @functools.cache
 def _plaintext_backend() -> Any:
-    # Upstream looks the plugin up for every citation: an entry-point search each time.
+    # Upstream looks the plugin up and makes a backend for every citation's tooltip.
     return pybtex.plugin.find_plugin("pybtex.backends", "plaintext")()
 
 

@@ -128,20 +128,3 @@ def records(data: bytes) -> list[Any]:
         found.append(pickle.loads(data[offset : offset + size]))
         offset += size
     return found
-
-
-def result(forked: Forked) -> Any:
-    """The one object the child pickled (see :func:`run`)."""
-    try:
-        return pickle.loads(forked.written(wait=True))
-    except (pickle.UnpicklingError, EOFError):
-        raise Unavailable from None
-
-
-def run(function: Callable[[], Any]) -> Forked:
-    """``function()`` computed in a child; :func:`result` waits for it."""
-
-    def work(results: IO[bytes]) -> None:
-        pickle.dump(function(), results, protocol=pickle.HIGHEST_PROTOCOL)
-
-    return Forked(work)

@@ -90,7 +90,7 @@ def _breaking(path: Path, bib: bibfile.BibFile) -> list[Finding]:
 
     selection = rules.Selection(rules.build_codes())
     return [
-        Finding(str(path), f.line, f.code, f.message)
+        _finding(path, f.line, f.code, f.message)
         for f in checks.check_files([bib], selection=selection)
         if f.severity == ERROR
     ]
@@ -226,9 +226,8 @@ def _from_child(child: Forked, confdir: Path, names: list[str]) -> Checked:
             raise forking.Unavailable  # it exited without its results
         return _judged(*done)
     readings = _read_all(confdir, names)
-    done = forking.records(child.so_far())
-    if not done:  # the check has not finished: wait for it, still in the child
-        done = forking.records(child.written(wait=True))
+    # The verdict if written, else once the child has finished (the check stays there).
+    done = forking.records(child.so_far()) or forking.records(child.written(wait=True))
     child.stop()
     if not done:
         raise forking.Unavailable

@@ -63,8 +63,12 @@ class Forked:
 
     def finished(self) -> bool:
         """Whether the child has exited, without waiting for it."""
+        return self._reap(os.WNOHANG)
+
+    def _reap(self, options: int) -> bool:
+        """Whether the child has exited (``waitpid``'s *options*), and if it failed."""
         if self._pid:
-            pid, status = os.waitpid(self._pid, os.WNOHANG)
+            pid, status = os.waitpid(self._pid, options)
             if pid == 0:
                 return False
             self._pid = 0
@@ -81,12 +85,10 @@ class Forked:
         try:
             if not wait:
                 self._kill()
-            elif self._pid:
-                _, status = os.waitpid(self._pid, 0)
-                self._pid = 0
-                self._failed = os.waitstatus_to_exitcode(status) != 0
-            if wait and self._failed:
-                raise Unavailable
+            else:
+                self._reap(0)
+                if self._failed:
+                    raise Unavailable
             return self.so_far()
         finally:
             self._results.close()

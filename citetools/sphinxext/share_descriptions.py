@@ -71,10 +71,11 @@ def _not_prose(soup: BeautifulSoup) -> list[Tag]:
 
 def describe(body_html: str, limit: int) -> str:
     """The opening paragraphs of a page body, at most ``limit`` characters."""
-    # An opening paragraph is mostly long enough: the rest is parsed only when not.
-    # Parsing stops at the cut, so the first paragraph reads the same either way.
-    for paragraphs in (1, 4):
-        text = _opening_text(_opening(body_html, paragraphs), limit)
+    # An opening paragraph is mostly long enough: the rest is parsed only when not
+    # (and not at all on a page whose opening is that paragraph). Parsing stops at
+    # the cut, so the first paragraph reads the same either way.
+    for opening in dict.fromkeys(_opening(body_html, paragraphs) for paragraphs in (1, 4)):
+        text = _opening_text(opening, limit)
         if len(text) >= limit:
             break
     if len(text) <= limit:

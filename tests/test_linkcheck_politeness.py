@@ -233,21 +233,38 @@ def test_the_sources_are_requested_before_the_bibliography_is_parsed(tmp_path, m
 
 
 # `python -c WATCH NOTE links ...`: `python -m citetools links ...`, noting in the file
-# NOTE when Sphinx's application module is first imported, on the monotonic clock the
-# tests' server also reads.
+# NOTE when Sphinx is set up (its application made: extensions loaded, environment
+# read), on the monotonic clock the tests' server also reads; the code before the early
+# start sent its first request seconds after. (Not when sphinx.application is first
+# imported: the request threads are started before that, but their first request may
+# reach the server a few milliseconds after, which failed this test now and then.)
 WATCH_SPHINX = """
-import runpy, sys, time
+import importlib.machinery, runpy, sys, time
 
 note = sys.argv[1]
 
-class FirstImport:
+class SetUpWatched:
     def find_spec(self, name, path=None, target=None):
-        if name == "sphinx.application":
-            with open(note, "a") as file:
-                file.write(repr(time.monotonic()) + "\\n")
-        return None
+        if name != "sphinx.application":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run_module = spec.loader.exec_module
 
-sys.meta_path.insert(0, FirstImport())
+        def watched(module):
+            run_module(module)
+            set_up = module.Sphinx.__init__
+
+            def noted(*args, **kwargs):
+                set_up(*args, **kwargs)
+                with open(note, "a") as file:
+                    file.write(repr(time.monotonic()) + "\\n")
+
+            module.Sphinx.__init__ = noted
+
+        spec.loader.exec_module = watched
+        return spec
+
+sys.meta_path.insert(0, SetUpWatched())
 sys.argv = ["citetools", *sys.argv[2:]]
 runpy.run_module("citetools", run_name="__main__")
 """
@@ -260,7 +277,7 @@ def test_each_source_is_requested_once_and_before_sphinx_is_set_up(tmp_path):
         "citetools_linkcheck_host_concurrency = 2\n"
         "citetools_linkcheck_host_interval = 0.25\n",
     )
-    note = tmp_path / "sphinx-imported"
+    note = tmp_path / "sphinx-set-up"
     with web(hosts=4, slow_seconds=0.3) as servers:
         port = servers[0].port
         _cite_slow_links(root, 24, hosts=4, port=port)
@@ -275,8 +292,8 @@ def test_each_source_is_requested_once_and_before_sphinx_is_set_up(tmp_path):
     # 24 links, 24 requests: the run started before Sphinx checked none of them again.
     assert requested == 24
     first_request = min(start for starts in stats.starts.values() for start in starts)
-    sphinx_imported = float(note.read_text().split()[0])
-    assert first_request < sphinx_imported
+    sphinx_set_up = float(note.read_text().split()[0])
+    assert first_request < sphinx_set_up, sphinx_set_up - first_request
     # Per-host limits hold, and no more than linkcheck_workers requests at once in all,
     # although more workers wait for their hosts' next starts (eight host slots here).
     assert max(stats.most_in_flight.values()) <= 2

@@ -6,10 +6,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
+from types import SimpleNamespace
 
 import pytest
+from bs4 import BeautifulSoup
 
-from citetools.sphinxext.html_pages import pages
+from citetools.sphinxext import forking, html_pages
+from citetools.sphinxext.html_pages import pages, parse
 from testbed import sitegen
 
 from conftest import page, sphinx_build
@@ -87,3 +92,57 @@ def test_pages_rewritten_in_worker_processes_are_the_same(tmp_path):
         written.append({p.relative_to(out).as_posix(): p.read_bytes() for p in pages(out)})
     assert len(written[0]) >= 9
     assert written[0] == written[1]
+
+
+REFERENCES = (
+    '<html><head><style>a::after { content: "&amp; &lt;"; }</style>'
+    "<script>if (a &amp;&amp; b &lt; c) {}</script></head>"
+    '<body data-note="Tom &amp; Jerry &quot;TJ&quot;"><!-- &amp; &nbsp; -->'
+    "<p>Health &amp; Justice &lt;1&gt;&nbsp;&quot;x&quot; &AMP; &copy; &#64;</p>"
+    '<a href="https://example.org/?a=1&amp;b=2">https://example.org/?a=1&amp;b=2</a>'
+    "<SCRIPT>x = '&amp;'</SCRIPT></body></html>"
+)
+
+
+@pytest.mark.parametrize("name", ["references.html", "faq/incremental-change.html"])
+def test_pages_parse_as_beautifulsoup_reads_them(site_html, name):
+    for html in (REFERENCES, (site_html / name).read_text(encoding="utf-8")):
+        assert "&amp;" in html
+        assert str(parse(html)) == str(BeautifulSoup(html, "html.parser"))
+
+
+def test_parsing_a_page_does_not_build_beautifulsoups_entity_table(site_html):
+    # The table takes 45 ms to build, in every process that rewrites pages.
+    page = site_html / "references.html"
+    assert "&amp;" in page.read_text(encoding="utf-8")
+    check = (
+        "import sys; from pathlib import Path; from bs4 import BeautifulSoup\n"
+        "from bs4.dammit import EntitySubstitution\n"
+        "from citetools.sphinxext.html_pages import parse\n"
+        "html = Path(sys.argv[2]).read_text(encoding='utf-8')\n"
+        "parse(html) if sys.argv[1] == 'parse' else BeautifulSoup(html, 'html.parser')\n"
+        "print(EntitySubstitution._CLASS_VARIABLES_POPULATED)\n"
+    )
+    built = {
+        how: subprocess.run(
+            [sys.executable, "-c", check, how, str(page)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for how in ("parse", "beautifulsoup")
+    }
+    assert built == {"parse": "False", "beautifulsoup": "True"}
+
+
+@pytest.mark.parametrize(
+    ("pages", "other_threads", "processes"),
+    [(5, False, 1), (6, False, 2), (200, False, 2), (200, True, 1)],
+)
+def test_pages_are_shared_out_from_six_pages_unless_the_build_runs_threads(
+    monkeypatch, pages, other_threads, processes
+):
+    monkeypatch.setattr(forking, "can_fork", lambda: not other_threads)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    app = SimpleNamespace(config=SimpleNamespace(html_pages_processes=0))
+    assert html_pages._processes(app, pages) == processes

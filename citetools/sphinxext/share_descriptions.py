@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bs4 import BeautifulSoup, Tag
 
-from citetools.sphinxext.html_pages import is_web_build
+from citetools.sphinxext.html_pages import is_web_build, parse
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -85,7 +85,7 @@ def describe(body_html: str, limit: int) -> str:
 
 
 def _opening_text(opening_html: str, limit: int) -> str:
-    soup = BeautifulSoup(opening_html, "html.parser")
+    soup = parse(opening_html)
     for node in _not_prose(soup):
         node.decompose()
     text = ""

@@ -11,6 +11,7 @@ it, compare ``make bench``, and add it here and to ``pyproject.toml``.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 from collections.abc import Mapping
 
@@ -25,6 +26,7 @@ SPHINX = {"sphinx": ("9.0.4",)}
 FURO = {"furo": ("2025.12.19",)}
 
 
+@functools.cache  # asked up to three times per build; each asking reads the installed metadata
 def installed_version(distribution: str) -> str | None:
     try:
         return importlib.metadata.version(distribution)

@@ -129,15 +129,20 @@ def _pages(out: Path) -> list[str]:
 
 
 # Without the speed modules, and with a rewrite of the finished pages that reads
-# every menu entry, so that html_pages parses whole pages as it did before.
+# every menu entry and bibliography item, so that html_pages parses whole pages
+# as it did before; and links marked only by that rewrite, not as written.
 PLAIN = f"""
 extensions = [e for e in extensions if e not in {SPEEDUPS!r}]
 
 
 def setup(app):
+    from citetools.sphinxext.html_hardening import mark_external_references
     from citetools.sphinxext.html_pages import add_rewrite
 
     add_rewrite(app, lambda app, page, soup: None, order=0)
+    for listener in list(app.events.listeners["doctree-resolved"]):
+        if listener.handler is mark_external_references:
+            app.disconnect(listener.id)
 """
 
 

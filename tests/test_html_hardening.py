@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from citetools.sphinxext.html_hardening import csp_hash
+from citetools.sphinxext.html_pages import add_rewrite
 
 from conftest import page
 
@@ -58,6 +59,36 @@ def test_heading_links_and_drawers_are_named_for_screen_readers(built):
 def test_a_printed_page_does_not_repeat_a_link_that_shows_its_address(built):
     shown = [a.get_text() for a in page(built).select("a.url-shown")]
     assert shown == ["https://journals.example/study"]
+
+
+# A copy of its own: the pages must be written in this build, not left by another.
+@pytest.mark.sphinx("html", testroot=ROOT, srcdir="html-hardening-as-written")
+def test_links_are_marked_as_they_are_written(app):
+    # What the page holds before any rewrite: html_pages then sets aside
+    # bibliography items whose links need nothing more.
+    written = []
+
+    def record(app, page, soup):
+        if page == "index.html":
+            links = soup.select("article a.reference:not(.headerlink)")
+            written.extend((a["href"], a.get("rel"), a["class"]) for a in links)
+
+    add_rewrite(app, record, order=0)
+    app.build()
+    external = ["noopener", "noreferrer"]
+    assert written == [
+        ("https://journals.example/study", external, ["reference", "external"]),
+        ("https://example.org/faq/other.html", None, ["reference", "external"]),
+        ("#who-answers-the-call", None, ["reference", "internal"]),
+        ("https://journals.example/study", external, ["url-shown", "reference", "external"]),
+    ]
+
+
+@pytest.mark.sphinx("epub", testroot=ROOT, confoverrides={"version": "1", "copyright": "2026"})
+def test_the_epub_links_are_left_as_docutils_writes_them(built):
+    links = page(built, "index.xhtml").select("a.reference")
+    assert len(links) == 4
+    assert not [a for a in links if a.get("rel") or "url-shown" in a["class"]]
 
 
 @pytest.mark.sphinx("html", testroot=ROOT, confoverrides={"html_hardening_csp_enabled": False})

@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from citetools.sphinxext import forking, html_pages
+from citetools.sphinxext.html_hardening import harden
 from citetools.sphinxext.html_pages import pages, parse
 from testbed import sitegen
 
@@ -146,3 +147,61 @@ def test_pages_are_shared_out_from_six_pages_unless_the_build_runs_threads(
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     app = SimpleNamespace(config=SimpleNamespace(html_pages_processes=0))
     assert html_pages._processes(app, pages) == processes
+
+
+# Bibliography items as pages hold them, and whether html_pages may set each aside.
+ITEMS = {
+    "marked as written": (
+        '<li class="citation" id="a"><p>A. <em>Health &amp; Justice</em>. '
+        '<a class="url-shown reference external" href="https://x.example/?a=1&amp;b=2" '
+        'rel="noopener noreferrer">https://x.example/?a=1&amp;b=2</a>.</p></li>',
+        True,
+    ),
+    "backlink, its attributes unsorted": (
+        '<li class="citation" id="b"><span class="label">'
+        '<a role="doc-backlink" href="#id1">B, 2020</a></span><p>B.</p></li>',
+        True,
+    ),
+    "a link without the rel": (
+        '<li class="citation" id="c"><p><a class="reference external" '
+        'href="https://x.example/">doi:10.1/x</a></p></li>',
+        False,
+    ),
+    "an address shown without url-shown": (
+        '<li class="citation" id="d"><p><a class="reference external" '
+        'href="https://x.example/" rel="noopener noreferrer">https://x.example/</a></p></li>',
+        False,
+    ),
+    "a no-break space BeautifulSoup writes as the character": (
+        '<li class="citation" id="e"><p>A.&nbsp;B.</p></li>',
+        False,
+    ),
+    "a numeric reference BeautifulSoup writes as the character": (
+        '<li class="citation" id="g"><p>name&#64;example.org</p></li>',
+        False,
+    ),
+    "an inline style": ('<li class="citation" id="h"><p><span style="color: red">H</span></p></li>', False),
+    "an attribute twice": (
+        '<li class="citation" id="f"><p><em id="x" id="y">F</em></p></li>',
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ITEMS)
+def test_bibliography_items_set_aside_come_back_as_if_rewritten(name):
+    item, set_aside = ITEMS[name]
+    html = f'<html><head></head><body><ul class="citation-list">\n{item}\n</ul></body></html>'
+    app = SimpleNamespace(
+        config=SimpleNamespace(
+            html_baseurl="https://site.example/",
+            html_hardening_csp_enabled=True,
+            html_hardening_csp={"default-src": ["'self'"]},
+        )
+    )
+    parsed, put_back = html_pages._set_aside(html)
+    assert bool(put_back) == set_aside
+    rewritten = html_pages._rewritten(app, "page.html", parsed, [harden])
+    assert html_pages._put_back(rewritten, put_back) == str(
+        html_pages._rewritten(app, "page.html", html, [harden])
+    )

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bs4.element import AttributeValueList, Tag
+from docutils import nodes
 from sphinx.util import logging
 
-from citetools.sphinxext.html_pages import add_rewrite
+from citetools.sphinxext.html_pages import add_rewrite, is_web_build
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
@@ -124,18 +125,51 @@ def _move_styles_to_svg_attributes(styled: list[Tag], page: str) -> None:
             )
 
 
+def _leaves_site(href: str, own_host: str) -> bool:
+    parts = urlsplit(href)
+    return parts.scheme in {"http", "https"} and parts.netloc != own_host
+
+
+def _with_external_rel(rel: list[str]) -> list[str]:
+    return rel + [r for r in EXTERNAL_REL if r not in rel]
+
+
+# A printed page adds each link's address after it (faq.css), except where the
+# link's text already is that address: such links get this class, first (as
+# docutils writes a node's own classes before the writer's).
+URL_SHOWN = "url-shown"
+
+
 def _mark_external_links(links: list[Tag], own_host: str) -> None:
     for link in links:
-        parts = urlsplit(str(link["href"]))
-        if parts.scheme in {"http", "https"} and parts.netloc != own_host:
-            rel = list(link.get("rel") or [])
-            link["rel"] = AttributeValueList(rel + [r for r in EXTERNAL_REL if r not in rel])
-        # A printed page adds each link's address after it (faq.css), except
-        # where the link's text already is that address.
+        if _leaves_site(str(link["href"]), own_host):
+            link["rel"] = AttributeValueList(_with_external_rel(list(link.get("rel") or [])))
         if link.get_text(strip=True) == link["href"]:
             classes = list(link.get("class") or [])
-            if "url-shown" not in classes:
-                link["class"] = AttributeValueList([*classes, "url-shown"])
+            if URL_SHOWN not in classes:
+                link["class"] = AttributeValueList([URL_SHOWN, *classes])
+
+
+def mark_external_references(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """The same marks on the document's own links, for the writer to write.
+
+    Every page is rewritten anyway, for links the theme writes; links marked as
+    they are written leave their markup, the bibliography's above all, with
+    nothing left to change (see ``html_pages``' set-aside bibliography items).
+    """
+    if not is_web_build(app):
+        return
+    own_host = urlsplit(app.config.html_baseurl or "").netloc
+    for reference in doctree.findall(nodes.reference):
+        href = reference.get("refuri")
+        if not href:
+            continue
+        if _leaves_site(href, own_host):
+            rel = _with_external_rel(str(reference.get("rel", "")).split())
+            reference["rel"] = " ".join(rel)
+        text = "".join(part.strip() for part in map(str, reference.findall(nodes.Text)))
+        if text == href and URL_SHOWN not in reference["classes"]:
+            reference["classes"].insert(0, URL_SHOWN)
 
 
 def _fix_aria(found: _Found) -> None:
@@ -183,6 +217,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # `make serve` turns the policy off: sphinx-autobuild injects an inline
     # live-reload script into every page it serves, which the policy would block.
     app.add_config_value("html_hardening_csp_enabled", True, "html", types=frozenset({bool}))
+    app.connect("doctree-resolved", mark_external_references)
     # Last of the rewrites of the finished pages, in one pass with the others.
-    add_rewrite(app, harden, order=900, menu_entries=False)
+    add_rewrite(app, harden, order=900, whole_page=False)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,6 +8,7 @@ pages in place, so every rewrite must give the same result when run twice.
 
 from __future__ import annotations
 
+import html as html_module
 import logging
 import multiprocessing
 import os
@@ -42,53 +43,114 @@ def pages(outdir: Path) -> Iterator[Path]:
             yield path
 
 
-# -- The menu's plain entries are set aside -------------------------------------
+# -- Menu entries and bibliography items are set aside ---------------------------
 # Every page carries the whole site menu, most of it entries that are nothing
 # but an internal link: on the bench's 200-page site, half of each page's
-# markup. Rewrites registered with ``menu_entries=False`` leave such entries as
-# they are, so while only those run, each run of entries (with the white space
-# between them) is replaced by one comment before the page is parsed and put
-# back, as it was, after the page is written out.
+# markup; and the References page holds the whole bibliography (1.2 MB there,
+# the last page written, so its rewrite was most of the build's tail). Rewrites
+# registered with ``whole_page=False`` leave such entries and such items as they
+# are, so while only those run, each run of them (with the white space between
+# them) is replaced by one comment before the page is parsed and put back, as it
+# was, after the page is written out.
 # An entry as the theme writes it (BeautifulSoup writes it back the same):
 MENU_ENTRY = re.compile(
     r'<li class="toctree-l\d+"><a class="reference internal" href="([^"&<>:#]*)">'
     r"([^<&]*)</a></li>"
 )
-_SET_ASIDE = "<!--citetools-menu-entry-{}-->"
-_PUT_BACK = re.compile(r"<!--citetools-menu-entry-(\d+)-->")
-_RUN = re.compile(r"<!--citetools-menu-entry-\d+-->(?:\s*<!--citetools-menu-entry-\d+-->)*")
+# An item as bibliography_markup writes it, in markup that BeautifulSoup writes
+# back the same but for the order of attributes (it writes them sorted): the
+# inline tags pybtex's styles use, attributes in double quotes with single
+# spaces, and no character reference but &amp;, &lt; and &gt; (it would write
+# &nbsp; or &#64; back as the character).
+_VALUE = r'"(?:(?:[^"\s<>&]|&amp;)+(?: (?:[^"\s<>&]|&amp;)+)*)?"'
+_INLINE = r"(?:a|abbr|cite|code|em|p|span|strong|sub|sup)"
+BIBLIOGRAPHY_ITEM = re.compile(
+    rf'<li class="citation" id={_VALUE}>'
+    rf"(?:[^<>&]+|&(?:amp|lt|gt);|<{_INLINE}(?: [a-z-]+={_VALUE})*>|</{_INLINE}>)*</li>"
+)
+_START_TAG = re.compile(r'<([a-z]+)((?: [a-z-]+="[^"]*")+)>')
+_LINK = re.compile(r'<a((?: [a-z-]+="[^"]*")*)>([^<]*)</a>')
+_ATTRIBUTE = re.compile(r' ([a-z-]+)="([^"]*)"')
+_SET_ASIDE = "<!--citetools-set-aside-{}-->"
+_PUT_BACK = re.compile(r"<!--citetools-set-aside-(\d+)-->")
+_RUN = re.compile(r"<!--citetools-set-aside-\d+-->(?:\s*<!--citetools-set-aside-\d+-->)*")
+_ENTRY_OR_ITEM = re.compile(f"{MENU_ENTRY.pattern}|{BIBLIOGRAPHY_ITEM.pattern}")
+
+
+def _shows_own_address(href: str, text: str) -> bool:
+    return html_module.unescape(text).strip() == html_module.unescape(href)
+
+
+def _link_left_as_is(attributes: str, text: str) -> bool:
+    found = dict(_ATTRIBUTE.findall(attributes))
+    if "href" not in found:
+        return True
+    href, classes = found["href"], found.get("class", "").split()
+    if "headerlink" in classes:  # named for screen readers by html_hardening
+        return False
+    if _shows_own_address(href, text) and "url-shown" not in classes:
+        return False
+    # A link within the page stays on the site; any other carries the rel already
+    # when html_hardening marked it as it was written.
+    return href.startswith("#") or {"noopener", "noreferrer"} <= set(found.get("rel", "").split())
+
+
+def _sorted_attributes(tag: re.Match[str]) -> str:
+    attributes = sorted(_ATTRIBUTE.findall(tag[2]))
+    return f"<{tag[1]}" + "".join(f' {name}="{value}"' for name, value in attributes) + ">"
+
+
+def _written_back(match: re.Match[str]) -> str | None:
+    """A menu entry or bibliography item as the rewrites would leave it and
+    BeautifulSoup write it, or None when it must be parsed."""
+    if match[1] is not None:  # a menu entry; a link shown as its own address gets marked
+        return None if _shows_own_address(match[1], match[2]) else match[0]
+    item = match[0]
+    links = _LINK.findall(item)
+    if len(links) != item.count("<a "):
+        return None
+    if not all(_link_left_as_is(attributes, text) for attributes, text in links):
+        return None
+    for tag in _START_TAG.finditer(item):
+        names = [name for name, _ in _ATTRIBUTE.findall(tag[2])]
+        if len(set(names)) != len(names):  # BeautifulSoup keeps one of them
+            return None
+        if "style" in names:  # html_hardening moves it or warns
+            return None
+    return _START_TAG.sub(_sorted_attributes, item)
 
 
 def _set_aside(html: str) -> tuple[str, list[str]]:
-    if "citetools-menu-entry-" in html:
+    if "citetools-set-aside-" in html:
         return html, []
-    entries: list[str] = []
+    set_aside: list[str] = []
 
-    def entry(match: re.Match[str]) -> str:
-        if match[1] == match[2].strip():  # a link shown as its own address: rewrites mark it
+    def entry_or_item(match: re.Match[str]) -> str:
+        written_back = _written_back(match)
+        if written_back is None:
             return match[0]
-        entries.append(match[0])
-        return _SET_ASIDE.format(len(entries) - 1)
+        set_aside.append(written_back)
+        return _SET_ASIDE.format(len(set_aside) - 1)
 
     runs: list[str] = []
 
     def run(match: re.Match[str]) -> str:
-        runs.append(_put_back(match[0], entries))
+        runs.append(_put_back(match[0], set_aside))
         return _SET_ASIDE.format(len(runs) - 1)
 
     # One comment per run: the parser's work then no longer grows with the menu.
-    return _RUN.sub(run, MENU_ENTRY.sub(entry, html)), runs
+    return _RUN.sub(run, _ENTRY_OR_ITEM.sub(entry_or_item, html)), runs
 
 
-def _put_back(html: str, entries: list[str]) -> str:
-    if not entries:
+def _put_back(html: str, set_aside: list[str]) -> str:
+    if not set_aside:
         return html
-    return _PUT_BACK.sub(lambda match: entries[int(match[1])], html)
+    return _PUT_BACK.sub(lambda match: set_aside[int(match[1])], html)
 
 
 # -- furo's icon sheet is rewritten once --------------------------------------
 # furo writes the same sheet of icons (6 KB) at the top of every page: a
-# quarter of an answer's parse. Rewrites registered with ``menu_entries=False``
+# quarter of an answer's parse. Rewrites registered with ``whole_page=False``
 # also promise to treat it the same way on every page that has the same sheet
 # and the same ``<use>`` references to its icons (page_weight keeps the icons a
 # page uses); such pages are parsed without it, and get the sheet as the first
@@ -170,28 +232,28 @@ def _rewritten_with_sheet_aside(
 
 
 def _rewrite_page(
-    app: Sphinx, path: Path, rewrites: Sequence[Rewrite], menu_entries: bool, sheets: Sheets
+    app: Sphinx, path: Path, rewrites: Sequence[Rewrite], whole_page: bool, sheets: Sheets
 ) -> None:
     html = path.read_text(encoding="utf-8")
     page = path.relative_to(app.outdir).as_posix()
-    if menu_entries:
+    if whole_page:
         result = _rewritten(app, page, html, rewrites)
     else:
-        parsed, entries = _set_aside(html)
+        parsed, set_aside = _set_aside(html)
         rewritten = _rewritten_with_sheet_aside(app, page, parsed, rewrites, sheets)
-        result = _put_back(rewritten, entries)
+        result = _put_back(rewritten, set_aside)
     if result != html:
         path.write_text(result, encoding="utf-8")
 
 
-def rewrite_pages(app: Sphinx, *rewrites: Rewrite, menu_entries: bool = True) -> None:
+def rewrite_pages(app: Sphinx, *rewrites: Rewrite, whole_page: bool = True) -> None:
     """Parse each written page, let each ``rewrite(app, relpath, soup)`` change it, save it.
 
-    With *menu_entries* false the rewrites do not see the menu's plain entries.
+    With *whole_page* false the rewrites do not see what ``add_rewrite`` lets them skip.
     """
     sheets: Sheets = {}
     for path in pages(Path(app.outdir)):
-        _rewrite_page(app, path, rewrites, menu_entries, sheets)
+        _rewrite_page(app, path, rewrites, whole_page, sheets)
 
 
 # -- The pages are rewritten in parallel ----------------------------------------
@@ -229,10 +291,10 @@ def _processes(app: Sphinx, pages: int) -> int:
 
 def _rewrite_in_worker(path: Path) -> list[logging.LogRecord]:
     assert _job is not None  # set before the workers are forked
-    app, rewrites, menu_entries, sheets = _job
+    app, rewrites, whole_page, sheets = _job
     collector = sphinx_logging.LogCollector()
     with collector.collect():
-        _rewrite_page(app, path, rewrites, menu_entries, sheets)
+        _rewrite_page(app, path, rewrites, whole_page, sheets)
     sphinx_logging.convert_serializable(collector.logs)
     return collector.logs
 
@@ -275,8 +337,8 @@ def _start_workers(app: Sphinx, builder: object) -> None:
         return
     processes = _processes(app, len(app.env.found_docs))
     if processes >= 2:
-        rewrites, menu_entries = _registered(app)
-        _job = (app, rewrites, menu_entries, {})
+        rewrites, whole_page = _registered(app)
+        _job = (app, rewrites, whole_page, {})
         _workers = _Workers(processes)
 
 
@@ -304,15 +366,18 @@ def _written_before(app: Sphinx, pagename: str, *_: object) -> None:
 _REWRITES = "_citetools_page_rewrites"
 
 
-def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, menu_entries: bool = True) -> None:
+def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, whole_page: bool = True) -> None:
     """Have *rewrite* run on every finished page, after those of lower *order*.
 
-    ``menu_entries=False`` promises that *rewrite* changes nothing in, and
+    ``whole_page=False`` promises that *rewrite* changes nothing in, and
     reads nothing from, a menu entry that holds only an internal link (a
     ``<li>`` with its ``<a class="reference internal">``) whose text is not its
-    address, and that it treats furo's icon sheet the same way on every page
-    with the same sheet and the same references to its icons; such entries, and
-    the sheet but once, are then not parsed (see ``MENU_ENTRY``, ``ICON_SHEET``).
+    address, nor a bibliography item whose links all carry ``rel="noopener
+    noreferrer"`` and, when their text is their address, the ``url-shown``
+    class; and that it treats furo's icon sheet the same way on every page with
+    the same sheet and the same references to its icons. Such entries and items,
+    and the sheet but once, are then not parsed (see ``MENU_ENTRY``,
+    ``BIBLIOGRAPHY_ITEM``, ``ICON_SHEET``).
     """
     registered: list[tuple[int, Rewrite, bool]] | None = getattr(app, _REWRITES, None)
     if registered is None:
@@ -327,12 +392,12 @@ def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, menu_entries: bool
         # Workers forked once the pages are read; given each page once it is written.
         app.connect("write-started", _start_workers)
         app.connect("html-page-context", _written_before, priority=900)
-    registered.append((order, rewrite, menu_entries))
+    registered.append((order, rewrite, whole_page))
 
 
 def _registered(app: Sphinx) -> tuple[list[Rewrite], bool]:
     ordered = sorted(getattr(app, _REWRITES), key=lambda registered: registered[0])
-    return [rewrite for _, rewrite, _ in ordered], any(menu for _, _, menu in ordered)
+    return [rewrite for _, rewrite, _ in ordered], any(whole for _, _, whole in ordered)
 
 
 def _rewrite_all(app: Sphinx, exception: BaseException | None) -> None:
@@ -342,8 +407,8 @@ def _rewrite_all(app: Sphinx, exception: BaseException | None) -> None:
         if exception is not None or not is_web_build(app):
             return
         if workers is None:
-            rewrites, menu_entries = _registered(app)
-            rewrite_pages(app, *rewrites, menu_entries=menu_entries)
+            rewrites, whole_page = _registered(app)
+            rewrite_pages(app, *rewrites, whole_page=whole_page)
             return
         workers.finish([path.resolve() for path in pages(Path(app.outdir))])
     finally:

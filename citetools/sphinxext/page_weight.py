@@ -97,5 +97,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("html-page-context", trim_assets, priority=900)
     app.connect("html-page-context", drop_second_viewport, priority=900)
     # Before html_hardening's rewrite, in the same pass over the pages.
-    add_rewrite(app, drop_unused_icons, order=800, menu_entries=False)
+    add_rewrite(app, drop_unused_icons, order=800, whole_page=False)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -180,7 +180,10 @@ ITEMS = {
         '<li class="citation" id="g"><p>name&#64;example.org</p></li>',
         False,
     ),
-    "an inline style": ('<li class="citation" id="h"><p><span style="color: red">H</span></p></li>', False),
+    "an inline style": (
+        '<li class="citation" id="h"><p><span style="color: red">H</span></p></li>',
+        False,
+    ),
     "an attribute twice": (
         '<li class="citation" id="f"><p><em id="x" id="y">F</em></p></li>',
         False,

@@ -208,3 +208,49 @@ def test_bibliography_items_set_aside_come_back_as_if_rewritten(name):
     assert html_pages._put_back(rewritten, put_back) == str(
         html_pages._rewritten(app, "page.html", html, [harden])
     )
+
+
+def test_a_rebuild_rewrites_only_the_pages_written_again(make_app, rootdir, tmp_path):
+    shutil.copytree(rootdir / "test-html-pages", tmp_path / "src")
+    log = tmp_path / "rewritten"
+    rewritten = []
+    for build in range(3):
+        if build == 2:  # an answer edited
+            answer = tmp_path / "src" / "faq" / "answer.md"
+            answer.write_text(answer.read_text() + "\nOne more line.\n")
+        log.write_text("")
+        app = make_app("html", srcdir=tmp_path / "src", confoverrides={"rewrites_log": str(log)})
+        app.build()
+        rewritten.append(sorted(log.read_text().split()))
+    assert rewritten[0] == PAGES
+    # Sphinx writes the index and search pages every time; the others were kept.
+    assert rewritten[1] == ["genindex.html", "search.html"]
+    # And the edited answer, with the index page, whose menu Sphinx writes again.
+    assert rewritten[2] == ["faq/answer.html", "genindex.html", "index.html", "search.html"]
+    assert "One more line." in (app.outdir / "faq/answer.html").read_text()
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_rebuild_repeats_what_the_rewrites_warned(make_app, rootdir, tmp_path, processes):
+    shutil.copytree(rootdir / "test-html-pages", tmp_path / "src")
+    overrides = {"warn_per_page": True, "html_pages_processes": processes}
+    for _ in range(2):
+        app = make_app("html", srcdir=tmp_path / "src", confoverrides=overrides)
+        app.build()
+        assert re.findall(r"rewrote (\S+) in process", app.warning.getvalue()) == PAGES
+
+
+def test_pages_are_rewritten_again_when_a_rewrite_changes(tmp_path):
+    module = tmp_path / "a_rewrite.py"
+    module.write_text("def rewrite(app, page, soup):\n    pass\n")
+    namespace: dict = {}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    (tmp_path / "html").mkdir()
+    page = tmp_path / "html" / "index.html"
+    page.write_text("<p>page</p>")
+    app = SimpleNamespace(doctreedir=tmp_path / "doctrees", outdir=tmp_path / "html")
+    app.doctreedir.mkdir()
+    html_pages._Kept(app, [namespace["rewrite"]]).save([page], logged=set())
+    assert html_pages._Kept(app, [namespace["rewrite"]]).unchanged(page)
+    os.utime(module, ns=(0, 0))  # the rewrite's code changed
+    assert not html_pages._Kept(app, [namespace["rewrite"]]).unchanged(page)

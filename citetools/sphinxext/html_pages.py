@@ -9,6 +9,7 @@ pages in place, so every rewrite must give the same result when run twice.
 from __future__ import annotations
 
 import html as html_module
+import json
 import logging
 import multiprocessing
 import os
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
+import bs4
 from bs4 import BeautifulSoup, Tag
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
@@ -246,14 +248,77 @@ def _rewrite_page(
         path.write_text(result, encoding="utf-8")
 
 
-def rewrite_pages(app: Sphinx, *rewrites: Rewrite, whole_page: bool = True) -> None:
-    """Parse each written page, let each ``rewrite(app, relpath, soup)`` change it, save it.
-
-    With *whole_page* false the rewrites do not see what ``add_rewrite`` lets them skip.
-    """
-    sheets: Sheets = {}
-    for path in pages(Path(app.outdir)):
+def _rewrite_logged(
+    app: Sphinx, path: Path, rewrites: Sequence[Rewrite], whole_page: bool, sheets: Sheets
+) -> list[logging.LogRecord]:
+    """Rewrite the page; what the rewrites logged, to be logged in the order of the pages."""
+    collector = sphinx_logging.LogCollector()
+    with collector.collect():
         _rewrite_page(app, path, rewrites, whole_page, sheets)
+    return collector.logs
+
+
+# -- Pages the last build rewrote are kept ---------------------------------------
+# An incremental build writes again only the pages whose source changed (on the
+# FAQ, 5 of 12 after one answer is edited); the others are as the last build's
+# rewrite left them, and rewriting them would give them again. Each page's
+# modification time and size after the rewrite are kept beside the doctrees,
+# with the rewrites' code and BeautifulSoup's version they came from; a page
+# found as kept is not parsed. A page whose rewrite logged anything (a warning)
+# is not kept, so that the next build says it again.
+_KEPT = "citetools-rewritten-pages.json"
+
+PageStamp = list[int]
+
+
+def _stamp(path: Path) -> PageStamp:
+    status = path.stat()
+    return [status.st_mtime_ns, status.st_size]
+
+
+def _code_stamp(rewrites: Sequence[Rewrite]) -> list[object] | None:
+    """What the rewrites' output depends on besides the page; None if not known."""
+    files = {__file__}
+    for rewrite in rewrites:
+        code = getattr(rewrite, "__code__", None)
+        if code is None:
+            return None
+        files.add(code.co_filename)
+    try:
+        return [bs4.__version__, *([name, *_stamp(Path(name))] for name in sorted(files))]
+    except OSError:
+        return None
+
+
+class _Kept:
+    """The pages as the last build's rewrite left them."""
+
+    def __init__(self, app: Sphinx, rewrites: Sequence[Rewrite]) -> None:
+        self.file = Path(app.doctreedir, _KEPT)
+        self.outdir = Path(app.outdir).resolve()
+        self.code = _code_stamp(rewrites)
+        self.pages: dict[str, PageStamp] = {}
+        try:
+            saved = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if self.code is not None and isinstance(saved, dict) and saved.get("code") == self.code:
+            self.pages = saved.get("pages", {})
+
+    def _name(self, path: Path) -> str:
+        return path.relative_to(self.outdir).as_posix()
+
+    def unchanged(self, path: Path) -> bool:
+        return self.pages.get(self._name(path)) == _stamp(path)
+
+    def save(self, paths: list[Path], logged: set[Path]) -> None:
+        if self.code is None:
+            return
+        pages = {self._name(path): _stamp(path) for path in paths if path not in logged}
+        try:
+            self.file.write_text(json.dumps({"code": self.code, "pages": pages}), encoding="utf-8")
+        except OSError:
+            pass  # the next build rewrites every page, as without it
 
 
 # -- The pages are rewritten in parallel ----------------------------------------
@@ -264,9 +329,9 @@ def rewrite_pages(app: Sphinx, *rewrites: Rewrite, whole_page: bool = True) -> N
 # written (Sphinx writes one page at a time, so when the next page's context is
 # made the page before it is complete): the rewrite then runs on the processor
 # that writing leaves idle. At build-finished the pages not yet given to them
-# (the last one, those left unchanged) follow, and what a rewrite logged in a
-# worker (a warning) is logged here, in the order of the pages, as if rewritten
-# here.
+# (the last one, those not written again and not kept) follow, and what a
+# rewrite logged in a worker (a warning) is logged here, in the order of the
+# pages, as if rewritten here.
 
 # Pages below which forking costs more than it saves (html_pages_processes = 0):
 # measured with generated sites, a 4-page one gained nothing, a 6-page one 0.15 s
@@ -292,11 +357,9 @@ def _processes(app: Sphinx, pages: int) -> int:
 def _rewrite_in_worker(path: Path) -> list[logging.LogRecord]:
     assert _job is not None  # set before the workers are forked
     app, rewrites, whole_page, sheets = _job
-    collector = sphinx_logging.LogCollector()
-    with collector.collect():
-        _rewrite_page(app, path, rewrites, whole_page, sheets)
-    sphinx_logging.convert_serializable(collector.logs)
-    return collector.logs
+    logs = _rewrite_logged(app, path, rewrites, whole_page, sheets)
+    sphinx_logging.convert_serializable(logs)
+    return logs
 
 
 class _Workers:
@@ -314,18 +377,15 @@ class _Workers:
     def give(self, path: Path) -> None:
         self.given[path] = self.pool.apply_async(_rewrite_in_worker, (path,))
 
-    def finish(self, paths: list[Path]) -> None:
-        """Give every page not given yet, then log what the workers logged, page by page.
+    def finish(self, paths: list[Path]) -> dict[Path, list[logging.LogRecord]]:
+        """Give every page not given yet; what the workers logged, page by page.
 
         The caller terminates the pool, whether this finishes or not."""
         for path in paths:
             if path not in self.given:
                 self.give(path)
         self.pool.close()
-        logs = {path: result.get() for path, result in self.given.items()}
-        for path in paths:
-            for record in logs[path]:
-                logger.handle(record)
+        return {path: result.get() for path, result in self.given.items()}
 
 
 _workers: _Workers | None = None
@@ -406,11 +466,20 @@ def _rewrite_all(app: Sphinx, exception: BaseException | None) -> None:
     try:
         if exception is not None or not is_web_build(app):
             return
+        rewrites, whole_page = _registered(app)
+        kept = _Kept(app, rewrites)
+        paths = [path.resolve() for path in pages(Path(app.outdir))]
+        # A page given to the workers was written in this build: it is not as kept.
+        todo = [path for path in paths if not kept.unchanged(path)]
         if workers is None:
-            rewrites, whole_page = _registered(app)
-            rewrite_pages(app, *rewrites, whole_page=whole_page)
-            return
-        workers.finish([path.resolve() for path in pages(Path(app.outdir))])
+            sheets: Sheets = {}
+            logs = {path: _rewrite_logged(app, path, rewrites, whole_page, sheets) for path in todo}
+        else:
+            logs = workers.finish(todo)
+        for path in todo:
+            for record in logs[path]:
+                logger.handle(record)
+        kept.save(paths, logged={path for path, records in logs.items() if records})
     finally:
         _job = None
         if workers is not None:

@@ -14,10 +14,14 @@ version = "1"
 copyright = "2026, test"
 warn_per_page = False
 timeline = ""  # a file: when each page's context was made and when each was rewritten
+rewrites_log = ""  # a file: each page rewritten, in turn
 
 
 def early(app, page, soup):
     soup.body["data-rewrites"] = "early"
+    if app.config.rewrites_log:
+        with open(app.config.rewrites_log, "a") as log:
+            log.write(f"{page}\n")
 
 
 def late(app, page, soup):
@@ -46,6 +50,7 @@ def _note(app, event):
 def setup(app):
     app.add_config_value("warn_per_page", False, "")
     app.add_config_value("timeline", "", "")
+    app.add_config_value("rewrites_log", "", "")
     app.connect("html-page-context", context_made)
     add_rewrite(app, late, order=900)
     add_rewrite(app, early, order=100)

@@ -180,6 +180,14 @@ ITEMS = {
         '<li class="citation" id="g"><p>name&#64;example.org</p></li>',
         False,
     ),
+    # Long, and not as the writer writes items: found so at once, not after trying
+    # every other way to split its text (each word more doubled the time).
+    "a list inside, after a long text": (
+        '<li class="citation" id="i"><p>'
+        + "A word, <em>another</em>. " * 40
+        + "<ul></ul></p></li>",
+        False,
+    ),
     "an inline style": (
         '<li class="citation" id="h"><p><span style="color: red">H</span></p></li>',
         False,
@@ -191,6 +199,7 @@ ITEMS = {
 }
 
 
+@pytest.mark.timeout(30)
 @pytest.mark.parametrize("name", ITEMS)
 def test_bibliography_items_set_aside_come_back_as_if_rewritten(name):
     item, set_aside = ITEMS[name]

@@ -64,11 +64,13 @@ MENU_ENTRY = re.compile(
 # inline tags pybtex's styles use, attributes in double quotes with single
 # spaces, and no character reference but &amp;, &lt; and &gt; (it would write
 # &nbsp; or &#64; back as the character).
-_VALUE = r'"(?:(?:[^"\s<>&]|&amp;)+(?: (?:[^"\s<>&]|&amp;)+)*)?"'
+# Possessive (++, *+): an item that does not match fails at once, without
+# trying every other way to split its text (time exponential in its length).
+_VALUE = r'"(?:(?:[^"\s<>&]|&amp;)++(?: (?:[^"\s<>&]|&amp;)++)*+)?"'
 _INLINE = r"(?:a|abbr|cite|code|em|p|span|strong|sub|sup)"
 BIBLIOGRAPHY_ITEM = re.compile(
     rf'<li class="citation" id={_VALUE}>'
-    rf"(?:[^<>&]+|&(?:amp|lt|gt);|<{_INLINE}(?: [a-z-]+={_VALUE})*>|</{_INLINE}>)*</li>"
+    rf"(?:[^<>&]++|&(?:amp|lt|gt);|<{_INLINE}(?: [a-z-]+={_VALUE})*+>|</{_INLINE}>)*+</li>"
 )
 _START_TAG = re.compile(r'<([a-z]+)((?: [a-z-]+="[^"]*")+)>')
 _LINK = re.compile(r'<a((?: [a-z-]+="[^"]*")*)>([^<]*)</a>')
@@ -476,8 +478,8 @@ def _rewrite_all(app: Sphinx, exception: BaseException | None) -> None:
             logs = {path: _rewrite_logged(app, path, rewrites, whole_page, sheets) for path in todo}
         else:
             logs = workers.finish(todo)
-        for path in todo:
-            for record in logs[path]:
+        for path in paths:
+            for record in logs.get(path, ()):
                 logger.handle(record)
         kept.save(paths, logged={path for path, records in logs.items() if records})
     finally:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from types import SimpleNamespace
 
-from citetools.sphinxext.html_hardening import csp_hash
+import pytest
+from docutils import nodes
+
+from citetools.sphinxext.html_hardening import csp_hash, mark_external_references
 from citetools.sphinxext.html_pages import add_rewrite
 
 from conftest import page
@@ -106,3 +109,22 @@ def test_an_inline_style_the_policy_would_block_is_a_warning_naming_the_page(app
     )
     app.build()
     assert "index.html: <span style='color: red'> is blocked" in warning.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("texts", "shown"),
+    [
+        (["https://x.example/ab"], True),
+        # A soft line break: the page shows "https://x.example/a", a new line, "b".
+        (["https://x.example/a", "\n", "b"], False),
+    ],
+)
+def test_links_are_marked_shown_as_the_page_shows_their_text(texts, shown):
+    reference = nodes.reference("", "", *map(nodes.Text, texts), refuri="https://x.example/ab")
+    app = SimpleNamespace(
+        builder=SimpleNamespace(name="html"),
+        config=SimpleNamespace(html_baseurl="https://example.org/faq/"),
+    )
+    mark_external_references(app, nodes.paragraph("", "", reference), "index")
+    assert reference["rel"] == "noopener noreferrer"
+    assert ("url-shown" in reference["classes"]) == shown

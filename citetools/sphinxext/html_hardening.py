@@ -167,8 +167,11 @@ def mark_external_references(app: Sphinx, doctree: nodes.document, docname: str)
         if _leaves_site(href, own_host):
             rel = _with_external_rel(str(reference.get("rel", "")).split())
             reference["rel"] = " ".join(rel)
-        text = "".join(part.strip() for part in map(str, reference.findall(nodes.Text)))
-        if text == href and URL_SHOWN not in reference["classes"]:
+        # Text alone is written as one string, as the rewrite reads it; anything
+        # else (inline markup, a section number) is left to the rewrite.
+        plain = all(isinstance(child, nodes.Text) for child in reference.children)
+        shown = plain and not reference.get("secnumber") and reference.astext().strip() == href
+        if shown and URL_SHOWN not in reference["classes"]:
             reference["classes"].insert(0, URL_SHOWN)
 
 

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
@@ -45,6 +46,21 @@ def pages(outdir: Path) -> Iterator[Path]:
             yield path
 
 
+# -- What the parser reads as text -----------------------------------------------
+# The set-aside and ``parse`` below change only what html.parser reads as text.
+# These are skipped whole, each to where the parser ends it or further, never
+# less: the raw text of scripts and styles, comments, marked sections (CDATA),
+# declarations, instructions and end tags, and start tags with their attribute
+# values (which the parser unescapes itself). Unclosed, each runs to the end.
+_NOT_TEXT = (
+    r"(?is:<(?P<raw>script|style)\b.*?(?:</\s*(?P=raw)\s*>|\Z))"
+    r"|(?s:<!--.*?(?:--\s*>|\Z))"
+    r"|(?s:<!\[.*?(?:\]\]>|\Z))"
+    r"|<[!?/][^>]*+>?"
+    r"""|<[a-zA-Z](?:[^>"']|"[^"]*+"|'[^']*+')*+>?"""
+)
+
+
 # -- Menu entries and bibliography items are set aside ---------------------------
 # Every page carries the whole site menu, most of it entries that are nothing
 # but an internal link: on the bench's 200-page site, half of each page's
@@ -56,8 +72,8 @@ def pages(outdir: Path) -> Iterator[Path]:
 # was, after the page is written out.
 # An entry as the theme writes it (BeautifulSoup writes it back the same):
 MENU_ENTRY = re.compile(
-    r'<li class="toctree-l\d+"><a class="reference internal" href="([^"&<>:#]*)">'
-    r"([^<&]*)</a></li>"
+    r'<li class="toctree-l\d+"><a class="reference internal" href="(?P<href>[^"&<>:#]*)">'
+    r"(?P<text>[^<&]*)</a></li>"
 )
 # An item as bibliography_markup writes it, in markup that BeautifulSoup writes
 # back the same but for the order of attributes (it writes them sorted): the
@@ -73,12 +89,16 @@ BIBLIOGRAPHY_ITEM = re.compile(
     rf"(?:[^<>&]++|&(?:amp|lt|gt);|<{_INLINE}(?: [a-z-]+={_VALUE})*+>|</{_INLINE}>)*+</li>"
 )
 _START_TAG = re.compile(r'<([a-z]+)((?: [a-z-]+="[^"]*")+)>')
+_TAG = re.compile(r"<(/?)([a-z]+)")
+_LINK_START = re.compile(r"<a\b")
 _LINK = re.compile(r'<a((?: [a-z-]+="[^"]*")*)>([^<]*)</a>')
 _ATTRIBUTE = re.compile(r' ([a-z-]+)="([^"]*)"')
 _SET_ASIDE = "<!--citetools-set-aside-{}-->"
 _PUT_BACK = re.compile(r"<!--citetools-set-aside-(\d+)-->")
 _RUN = re.compile(r"<!--citetools-set-aside-\d+-->(?:\s*<!--citetools-set-aside-\d+-->)*")
-_ENTRY_OR_ITEM = re.compile(f"{MENU_ENTRY.pattern}|{BIBLIOGRAPHY_ITEM.pattern}")
+_ENTRY_ITEM_OR_NOT_TEXT = re.compile(
+    f"(?P<entry>{MENU_ENTRY.pattern})|(?P<item>{BIBLIOGRAPHY_ITEM.pattern})|{_NOT_TEXT}"
+)
 
 
 def _shows_own_address(href: str, text: str) -> bool:
@@ -104,14 +124,27 @@ def _sorted_attributes(tag: re.Match[str]) -> str:
     return f"<{tag[1]}" + "".join(f' {name}="{value}"' for name, value in attributes) + ">"
 
 
+def _balanced(item: str) -> bool:
+    """Whether the item's inline tags close in order (BeautifulSoup mends them otherwise)."""
+    open_tags: list[str] = []
+    for closing, name in _TAG.findall(item[item.index(">") + 1 : -len("</li>")]):
+        if not closing:
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False
+    return not open_tags
+
+
 def _written_back(match: re.Match[str]) -> str | None:
     """A menu entry or bibliography item as the rewrites would leave it and
     BeautifulSoup write it, or None when it must be parsed."""
-    if match[1] is not None:  # a menu entry; a link shown as its own address gets marked
-        return None if _shows_own_address(match[1], match[2]) else match[0]
-    item = match[0]
+    if match["entry"] is not None:  # a link shown as its own address gets marked
+        return None if _shows_own_address(match["href"], match["text"]) else match[0]
+    item = match["item"]
+    if item is None or not _balanced(item):
+        return None
     links = _LINK.findall(item)
-    if len(links) != item.count("<a "):
+    if len(links) != len(_LINK_START.findall(item)):
         return None
     if not all(_link_left_as_is(attributes, text) for attributes, text in links):
         return None
@@ -143,7 +176,7 @@ def _set_aside(html: str) -> tuple[str, list[str]]:
         return _SET_ASIDE.format(len(runs) - 1)
 
     # One comment per run: the parser's work then no longer grows with the menu.
-    return _RUN.sub(run, _ENTRY_OR_ITEM.sub(entry_or_item, html)), runs
+    return _RUN.sub(run, _ENTRY_ITEM_OR_NOT_TEXT.sub(entry_or_item, html)), runs
 
 
 def _put_back(html: str, set_aside: list[str]) -> str:
@@ -161,7 +194,7 @@ def _put_back(html: str, set_aside: list[str]) -> str:
 # of them was given it (so a warning about the sheet comes once, not per page).
 ICON_SHEET = re.compile(
     r'<svg xmlns="http://www\.w3\.org/2000/svg" style="display: none;">'
-    r"(?:\s*<symbol\b.*?</symbol>)*\s*</svg>",
+    r"(?:\s*<symbol\b.*?</symbol>)*+\s*</svg>",  # possessive: a mismatch fails at once
     re.DOTALL,
 )
 _SHEET = "<!--citetools-icon-sheet-->"
@@ -181,13 +214,11 @@ def _icons_used(soup: BeautifulSoup) -> frozenset[str]:
 
 
 # -- Named character references -------------------------------------------------
-# On the first named reference it meets (``&amp;`` in "Health &amp; Justice"),
-# BeautifulSoup builds its table of every HTML entity, with regular expressions
-# for writing them: 45 ms, in each process that parses pages. Those Sphinx and
-# docutils write are given to it as the same characters' numeric references,
-# which it reads to the same text and attribute values without the table.
-# Script and style contents and comments are left as they are: there no
-# reference is read.
+# On the first named reference it meets in text (``&amp;`` in "Health &amp;
+# Justice"), BeautifulSoup builds its table of every HTML entity, with regular
+# expressions for writing them: 45 ms, in each process that parses pages. Those
+# Sphinx and docutils write are given to it in text as the same characters'
+# numeric references, which it reads to the same text without the table.
 _NUMERIC = {
     "&amp;": "&#38;",
     "&lt;": "&#60;",
@@ -195,16 +226,13 @@ _NUMERIC = {
     "&quot;": "&#34;",
     "&nbsp;": "&#160;",
 }
-_NAMED_OR_UNREAD = re.compile(
-    r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|&(?:amp|lt|gt|quot|nbsp);",
-    re.DOTALL | re.IGNORECASE,
-)
+_NAMED_OR_NOT_TEXT = re.compile(f"&(?:amp|lt|gt|quot|nbsp);|{_NOT_TEXT}")
 
 
 def parse(html: str) -> BeautifulSoup:
     """*html* as BeautifulSoup's ``html.parser`` reads it."""
     if "&" in html:
-        html = _NAMED_OR_UNREAD.sub(lambda match: _NUMERIC.get(match[0], match[0]), html)
+        html = _NAMED_OR_NOT_TEXT.sub(lambda match: _NUMERIC.get(match[0], match[0]), html)
     return BeautifulSoup(html, "html.parser")
 
 
@@ -268,7 +296,7 @@ def _rewrite_logged(
 # with the rewrites' code and BeautifulSoup's version they came from; a page
 # found as kept is not parsed. A page whose rewrite logged anything (a warning)
 # is not kept, so that the next build says it again.
-_KEPT = "citetools-rewritten-pages.json"
+_KEPT = "citetools-rewritten-{builder}.json"
 
 PageStamp = list[int]
 
@@ -278,27 +306,26 @@ def _stamp(path: Path) -> PageStamp:
     return [status.st_mtime_ns, status.st_size]
 
 
-def _code_stamp(rewrites: Sequence[Rewrite]) -> list[object] | None:
-    """What the rewrites' output depends on besides the page; None if not known."""
-    files = {__file__}
-    for rewrite in rewrites:
-        code = getattr(rewrite, "__code__", None)
-        if code is None:
-            return None
-        files.add(code.co_filename)
+def _source_stamp(function: object) -> list[object] | None:
+    """The file a function was loaded from, as it was then; None if not known."""
+    code = getattr(function, "__code__", None)
     try:
-        return [bs4.__version__, *([name, *_stamp(Path(name))] for name in sorted(files))]
+        return [code.co_filename, *_stamp(Path(code.co_filename))] if code else None
     except OSError:
         return None
+
+
+_OWN_STAMP = _source_stamp(_stamp)
 
 
 class _Kept:
     """The pages as the last build's rewrite left them."""
 
-    def __init__(self, app: Sphinx, rewrites: Sequence[Rewrite]) -> None:
-        self.file = Path(app.doctreedir, _KEPT)
+    def __init__(self, app: Sphinx, code: list[object] | None) -> None:
+        self.file = Path(app.doctreedir, _KEPT.format(builder=app.builder.name))
         self.outdir = Path(app.outdir).resolve()
-        self.code = _code_stamp(rewrites)
+        # What the rewrites' output depends on besides the page.
+        self.code = code and [sys.version, bs4.__version__, *code]
         self.pages: dict[str, PageStamp] = {}
         try:
             saved = json.loads(self.file.read_text(encoding="utf-8"))
@@ -320,7 +347,7 @@ class _Kept:
         try:
             self.file.write_text(json.dumps({"code": self.code, "pages": pages}), encoding="utf-8")
         except OSError:
-            pass  # the next build rewrites every page, as without it
+            pass  # the next build goes by the file kept before: pages since written miss it
 
 
 # -- The pages are rewritten in parallel ----------------------------------------
@@ -399,7 +426,7 @@ def _start_workers(app: Sphinx, builder: object) -> None:
         return
     processes = _processes(app, len(app.env.found_docs))
     if processes >= 2:
-        rewrites, whole_page = _registered(app)
+        rewrites, whole_page, _ = _registered(app)
         _job = (app, rewrites, whole_page, {})
         _workers = _Workers(processes)
 
@@ -441,7 +468,8 @@ def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, whole_page: bool =
     and the sheet but once, are then not parsed (see ``MENU_ENTRY``,
     ``BIBLIOGRAPHY_ITEM``, ``ICON_SHEET``).
     """
-    registered: list[tuple[int, Rewrite, bool]] | None = getattr(app, _REWRITES, None)
+    registered: list[tuple[int, Rewrite, bool, list[object] | None]] | None
+    registered = getattr(app, _REWRITES, None)
     if registered is None:
         registered = []
         setattr(app, _REWRITES, registered)
@@ -454,12 +482,16 @@ def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, whole_page: bool =
         # Workers forked once the pages are read; given each page once it is written.
         app.connect("write-started", _start_workers)
         app.connect("html-page-context", _written_before, priority=900)
-    registered.append((order, rewrite, whole_page))
+    # The rewrite's code as loaded: an edit during the build counts for the next.
+    registered.append((order, rewrite, whole_page, _source_stamp(rewrite)))
 
 
-def _registered(app: Sphinx) -> tuple[list[Rewrite], bool]:
+def _registered(app: Sphinx) -> tuple[list[Rewrite], bool, list[object] | None]:
+    """The rewrites in order, whether one needs the whole page, and their code's stamp."""
     ordered = sorted(getattr(app, _REWRITES), key=lambda registered: registered[0])
-    return [rewrite for _, rewrite, _ in ordered], any(whole for _, _, whole in ordered)
+    stamps = [_OWN_STAMP, *(stamp for *_, stamp in ordered)]
+    code = None if None in stamps else sorted(stamps, key=str)
+    return [entry[1] for entry in ordered], any(entry[2] for entry in ordered), code
 
 
 def _rewrite_all(app: Sphinx, exception: BaseException | None) -> None:
@@ -468,8 +500,8 @@ def _rewrite_all(app: Sphinx, exception: BaseException | None) -> None:
     try:
         if exception is not None or not is_web_build(app):
             return
-        rewrites, whole_page = _registered(app)
-        kept = _Kept(app, rewrites)
+        rewrites, whole_page, code = _registered(app)
+        kept = _Kept(app, code)
         paths = [path.resolve() for path in pages(Path(app.outdir))]
         # A page given to the workers was written in this build: it is not as kept.
         todo = [path for path in paths if not kept.unchanged(path)]

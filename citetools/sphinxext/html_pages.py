@@ -73,7 +73,7 @@ _NOT_TEXT = (
 # An entry as the theme writes it (BeautifulSoup writes it back the same):
 MENU_ENTRY = re.compile(
     r'<li class="toctree-l\d+"><a class="reference internal" href="(?P<href>[^"&<>:#]*)">'
-    r"(?P<text>[^<&]*)</a></li>"
+    r"(?P<text>[^<>&]*)</a></li>"
 )
 # An item as bibliography_markup writes it, in markup that BeautifulSoup writes
 # back the same but for the order of attributes (it writes them sorted): the

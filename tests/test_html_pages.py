@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from citetools.sphinxext import forking, html_pages
 from citetools.sphinxext.html_hardening import harden
 from citetools.sphinxext.html_pages import pages, parse
+from citetools.sphinxext.source_stamp import source_stamp
 from testbed import sitegen
 
 from conftest import page, sphinx_build
@@ -285,7 +286,7 @@ def test_pages_are_rewritten_again_when_a_rewrite_changes(tmp_path):
     app.doctreedir.mkdir()
 
     def kept():  # as a build that loads the rewrite's code now
-        return html_pages._Kept(app, [html_pages._source_stamp(namespace["rewrite"])])
+        return html_pages._Kept(app, [source_stamp(namespace["rewrite"])])
 
     kept().save([page], logged=set())
     assert kept().unchanged(page)

@@ -70,8 +70,6 @@ from __future__ import annotations
 import ast
 import codecs
 import functools
-import inspect
-import os
 import re
 import sys
 from collections import defaultdict
@@ -106,6 +104,7 @@ from sphinxcontrib.bibtex.transforms import BibliographyTransform, node_text_tra
 
 from citetools.sphinxext import forking, preformat, upstream_versions
 from citetools.sphinxext.forking import Forked
+from citetools.sphinxext.source_stamp import source_stamp
 
 _Logged = tuple[tuple[Any, ...], dict[str, Any]]
 
@@ -265,18 +264,6 @@ class _PassRecord:
         self.warnings = warnings
 
 
-def _source_stamp(obj: object) -> tuple[str, int, int] | None:
-    """Where *obj*'s code is and its file's size and time: changed code, new stamp."""
-    try:
-        source = inspect.getsourcefile(obj)  # type: ignore[arg-type]
-    except TypeError:
-        return None
-    if source is None:
-        return None
-    stat = os.stat(source)
-    return source, stat.st_size, stat.st_mtime_ns
-
-
 class BibtexDomainSpeedups(BibtexDomain):
     """sphinxcontrib-bibtex's ``cite`` domain, with its lookups indexed."""
 
@@ -331,12 +318,12 @@ class BibtexDomainSpeedups(BibtexDomain):
         if config.bibtex_tooltips_style:
             styles.add(config.bibtex_tooltips_style)
         style_code = sorted(
-            (name, _source_stamp(pybtex.plugin.find_plugin("pybtex.style.formatting", name)))
+            (name, source_stamp(pybtex.plugin.find_plugin("pybtex.style.formatting", name)))
             for name in styles
         )
         return (
             tuple(upstream_versions.installed_version(name) for name in upstream_versions.BIBTEX),
-            _source_stamp(sys.modules[__name__]),
+            source_stamp(sys.modules[__name__]),
             self.bibdata.encoding,
             sorted((str(path), bibfile.mtime) for path, bibfile in self.bibdata.bibfiles.items()),
             sorted(

@@ -26,6 +26,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging as sphinx_logging
 
 from citetools.sphinxext import forking
+from citetools.sphinxext.source_stamp import Stamp, source_stamp
 
 #: Builders that produce the website; the ePub and others are left alone.
 WEB_BUILDERS = frozenset({"html", "dirhtml"})
@@ -306,26 +307,19 @@ def _stamp(path: Path) -> PageStamp:
     return [status.st_mtime_ns, status.st_size]
 
 
-def _source_stamp(function: object) -> list[object] | None:
-    """The file a function was loaded from, as it was then; None if not known."""
-    code = getattr(function, "__code__", None)
-    try:
-        return [code.co_filename, *_stamp(Path(code.co_filename))] if code else None
-    except OSError:
-        return None
-
-
-_OWN_STAMP = _source_stamp(_stamp)
+_OWN_STAMP = source_stamp(sys.modules[__name__])
 
 
 class _Kept:
     """The pages as the last build's rewrite left them."""
 
-    def __init__(self, app: Sphinx, code: list[object] | None) -> None:
+    def __init__(self, app: Sphinx, code: list[Stamp] | None) -> None:
         self.file = Path(app.doctreedir, _KEPT.format(builder=app.builder.name))
         self.outdir = Path(app.outdir).resolve()
         # What the rewrites' output depends on besides the page.
-        self.code = code and [sys.version, bs4.__version__, *code]
+        self.code: list[object] | None = None
+        if code is not None:  # as JSON gives it back: lists, not tuples
+            self.code = [sys.version, bs4.__version__, *map(list, code)]
         self.pages: dict[str, PageStamp] = {}
         try:
             saved = json.loads(self.file.read_text(encoding="utf-8"))
@@ -468,7 +462,7 @@ def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, whole_page: bool =
     and the sheet but once, are then not parsed (see ``MENU_ENTRY``,
     ``BIBLIOGRAPHY_ITEM``, ``ICON_SHEET``).
     """
-    registered: list[tuple[int, Rewrite, bool, list[object] | None]] | None
+    registered: list[tuple[int, Rewrite, bool, Stamp | None]] | None
     registered = getattr(app, _REWRITES, None)
     if registered is None:
         registered = []
@@ -483,14 +477,15 @@ def add_rewrite(app: Sphinx, rewrite: Rewrite, order: int, *, whole_page: bool =
         app.connect("write-started", _start_workers)
         app.connect("html-page-context", _written_before, priority=900)
     # The rewrite's code as loaded: an edit during the build counts for the next.
-    registered.append((order, rewrite, whole_page, _source_stamp(rewrite)))
+    registered.append((order, rewrite, whole_page, source_stamp(rewrite)))
 
 
-def _registered(app: Sphinx) -> tuple[list[Rewrite], bool, list[object] | None]:
+def _registered(app: Sphinx) -> tuple[list[Rewrite], bool, list[Stamp] | None]:
     """The rewrites in order, whether one needs the whole page, and their code's stamp."""
     ordered = sorted(getattr(app, _REWRITES), key=lambda registered: registered[0])
     stamps = [_OWN_STAMP, *(stamp for *_, stamp in ordered)]
-    code = None if None in stamps else sorted(stamps, key=str)
+    known = [stamp for stamp in stamps if stamp is not None]
+    code = sorted(known) if len(known) == len(stamps) else None
     return [entry[1] for entry in ordered], any(entry[2] for entry in ordered), code
 
 

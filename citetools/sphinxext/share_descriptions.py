@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from bs4 import BeautifulSoup, Tag
 
-from citetools.sphinxext.html_pages import is_web_build, parse
+from citetools.sphinxext.html_pages import is_web_build
+from citetools.sphinxext.html_text import parse
 
 if TYPE_CHECKING:
     from docutils import nodes

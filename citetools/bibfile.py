@@ -41,7 +41,10 @@ from citetools.bibvalue import ParsedValue, Part, parse_value, resolve
 
 _FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*", re.ASCII)
 _FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=", re.ASCII)
-_AT_NAME = re.compile(r"@[A-Za-z]\w*")
+# pybtex starts a command at every `@` outside an entry, even in `@comment{...}`
+# (as BibTeX does): with a name after it, or spaces and a name, it reads an entry.
+_AT_NAME = re.compile(r"@\s*\w*")
+_SPACED_ENTRY = re.compile(r"@\s+\w+\s*[{(]")
 _BAD_KEY = re.compile(r"[\s,}]")  # pybtex's key stops at these
 # A field that an entry closed too early left outside it: BibTeX drops it.
 _STRAY_FIELD = re.compile(r"[A-Za-z][\w:.+-]*\s*=\s*[{\"\d]")
@@ -218,7 +221,7 @@ class _Reader:
             elif isinstance(block, Preamble):
                 self.blocks.append(BibPreamble(line, block.raw or ""))
             elif isinstance(block, ExplicitComment):
-                self.blocks.append(BibComment(line, block.raw or ""))
+                self._explicit_comment(block, line)
             elif isinstance(block, ImplicitComment):
                 # Text right after a failed block is the rest of that block:
                 # the failure already names it.
@@ -412,20 +415,30 @@ class _Reader:
         self.strings.setdefault(block.key.lower(), string)
         self.blocks.append(string)
 
+    def _explicit_comment(self, block: ExplicitComment, line: int) -> None:
+        raw = block.raw or ""
+        body = raw[raw.index("@") + 1 :] if "@" in raw else raw
+        for offset, text in enumerate(body.split("\n")):
+            at = _AT_NAME.search(text)
+            if at:
+                message = (
+                    f"`{at.group().strip()}` inside `@comment{{...}}` starts an entry for "
+                    "BibTeX all the same: write it without the `@` (`jane at example.org`)"
+                )
+                self.failures.append(BibFailure(line + offset, message, "syntax"))
+        self.blocks.append(BibComment(line, raw))
+
     def _implicit_comment(self, block: ImplicitComment, line: int, report: bool) -> None:
         """Text between entries: a comment to BibTeX, kept as written."""
+        noticed = False  # one notice per stretch of prose; every `@` is reported
         for offset, text in enumerate((block.raw or "").split("\n")):
             stripped = text.strip()
             conflict = _CONFLICT.match(stripped)
             at = _AT_NAME.search(stripped)
             if at and not conflict:
-                # BibTeX has no comment syntax outside entries: `@name` starts an entry.
-                message = (
-                    f"`{at.group()}` starts an entry for BibTeX, even in a comment or an "
-                    "address: write it without the `@`, or inside an `@comment{...}`"
-                )
-                self.failures.append(BibFailure(line + offset, message, "syntax"))
-            if not report or not stripped or stripped.startswith("%"):
+                # BibTeX has no comment syntax outside entries: `@` starts an entry.
+                self.failures.append(BibFailure(line + offset, _at_message(at), "syntax"))
+            if not report or not stripped or stripped.startswith("%") or noticed:
                 continue
             if conflict:
                 continue  # reported for the whole file
@@ -444,8 +457,22 @@ class _Reader:
                     "start the line with `%` to say so"
                 )
                 self.notices.append(BibFailure(line + offset, message, "text-outside-entry"))
-                break  # one notice per stretch of prose
+                noticed = True
         self.blocks.append(BibComment(line, block.raw or ""))
+
+
+def _at_message(at: re.Match[str]) -> str:
+    written = at.group()
+    if _SPACED_ENTRY.match(at.string, at.start()):
+        entry = "@" + written[1:].strip()
+        return (
+            f"`{written.strip()}` has a space after `@`: BibTeX reads it as an entry all the "
+            f"same, citetools does not; write `{entry}` (or, in a comment, drop the `@`)"
+        )
+    return (
+        f"`{written.strip()}` starts an entry for BibTeX, even in a comment or an address: "
+        "write it without the `@` (`jane at example.org`)"
+    )
 
 
 def _comment_in_entry(text: str, line: int) -> BibFailure:

@@ -162,6 +162,60 @@ def _names(entry: BibEntry, add: Add) -> None:
                 break
 
 
+# A run of backslashes of odd length at the end: the last one escapes nothing.
+_TRAILING_BACKSLASH = re.compile(r"(?<!\\)(?:\\\\)*\\\Z")
+PERSON_FIELDS = ("author", "editor")  # the fields pybtex splits into names
+
+
+def _backslash_ends(entry: BibEntry, add: Add) -> None:
+    """A `\\` that ends what pybtex decodes from LaTeX on its own: each value, and
+    each part of each name (`C.\\ and` leaves `C.\\`). latexcodec then raises, and the
+    build stops without naming the file (``Text.from_latex``)."""
+    for name, value in entry.fields.items():
+        if name in VERBATIM or "\\" not in value:
+            continue
+        # pybtex drops the white space at the ends of a value: `{A\\ }` leaves `A\\`.
+        pieces = _name_parts(value) if name in PERSON_FIELDS else [value.strip()]
+        for piece in pieces:
+            if _TRAILING_BACKSLASH.search(piece) and not _decodes(piece):
+                add(
+                    entry.field_lines[name],
+                    "trailing-backslash",
+                    f"`{piece[-40:]}` in `{name}` ends in a `\\`, which the build cannot read "
+                    "(it escapes nothing there): delete that `\\`",
+                )
+                break
+
+
+def _name_parts(value: str) -> list[str]:
+    """The parts of each name, as pybtex splits them (only values holding a `\\` get here)."""
+    from pybtex.bibtex.utils import split_name_list
+    from pybtex.database import Person
+    from pybtex.exceptions import PybtexError
+
+    parts: list[str] = []
+    for written in split_name_list(value):
+        try:
+            person = Person(written)
+        except PybtexError:
+            continue  # name-format says why
+        parts += person.first_names + person.middle_names + person.prelast_names
+        parts += person.last_names + person.lineage_names
+    return parts
+
+
+def _decodes(latex: str) -> bool:
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the codec pybtex decodes with)
+
+    try:
+        codecs.decode(latex, "ulatex")  # type: ignore[call-overload]
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _top_level_commas(text: str) -> int:
     depth = commas = 0
     for char in text:
@@ -202,6 +256,7 @@ def check_entry(
     house = [a for a in house if not reported & set(a)]
     reported |= _missing(entry, fields, house, "incomplete-entry", add)
     _names(entry, add)
+    _backslash_ends(entry, add)
 
     year = entry.fields.get("year", "").strip()
     if "year" in entry.fields and year and not re.fullmatch(r"\d{4}", year):

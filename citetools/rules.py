@@ -44,6 +44,7 @@ BREAKS_BUILD = frozenset(
         "missing-field",
         "name-format",
         "undefined-string",
+        "trailing-backslash",
     }
 )
 
@@ -99,6 +100,8 @@ _RULES = [
          "or backslashes", "copy the address from the browser"),
     Rule("unescaped-percent", "a `%` in a value, which LaTeX reads as the start of a comment",
          "write `\\%` (not in a URL)"),
+    Rule("trailing-backslash", "a value, or a part of a name, that ends in `\\` "
+         "(`Julia C.\\ and ...`), which the build cannot decode", "delete that `\\`"),
     Rule("undefined-key", "a page cites a key that is not in the bibliography",
          "fix the key or add the source"),
     Rule("cite-syntax", "a citation role that cannot be read", "see the citation syntax"),

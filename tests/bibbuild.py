@@ -49,7 +49,7 @@ def build_problem(text: str) -> str | None:
             style.format_labels(data.entries.values()), data.entries.values(), strict=True
         ):
             style.format_entry(label, entry).text.render_as("text")
-    except (PybtexError, KeyError) as error:
+    except (PybtexError, KeyError, UnicodeDecodeError) as error:  # the last from latexcodec
         return f"style: {type(error).__name__}: {error}"
     finally:
         LabelStyle.database = None

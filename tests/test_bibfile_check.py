@@ -77,6 +77,7 @@ BREAKING = {
     "unknown": (b"@article{puntis2018systematic", b"@artcle{puntis2018systematic", "unknown-type"),
     "comment": (b"  year = {2018},", b"  year = {2018}, % check", "comment-in-entry"),
     "case": (b"  year = {2018},", b"  year = {2018},\n  Year = {2019},", "duplicate-field"),
+    "backslash": (b"Rogers, Michael S. and", b"Rogers, Michael S.\\ and", "trailing-backslash"),
 }
 
 

@@ -574,8 +574,40 @@ BREAKING = {
         "duplicate-field",
     ),
     "too many commas": ("@misc{a,\n  author = {A, B, C, D},\n}\n", 2, "name-format"),
+    # A reference manager's `C.\ ` (a space that does not end a sentence) before `and`.
+    "a backslash ending a name": (
+        "@misc{a,\n  author = {Babcock, Julia C.\\ and Green, Charles E.},\n  title = {X},\n"
+        "  year = {2000},\n}\n",
+        2,
+        "trailing-backslash",
+    ),
+    "a backslash ending a title": (
+        "@misc{a,\n  author = {Green, Charles E.},\n  title = {X\\ },\n  year = {2000},\n}\n",
+        3,
+        "trailing-backslash",
+    ),
     "at sign in a comment": ("% see @report\n@misc{a,\n  title = {X},\n}\n", 1, "syntax"),
+    "at sign in an @comment": (
+        "@comment{Kept by jane@example.org}\n@misc{a,\n  title = {X},\n}\n",
+        1,
+        "syntax",
+    ),
+    "at sign below a line of prose": (
+        "Exported from the library.\nQuestions: jane@example.org\n@misc{a,\n  title = {X},\n}\n",
+        2,
+        "syntax",
+    ),
 }
+
+
+def test_an_entry_with_a_space_after_its_at_sign_is_named(capsys, tmp_path, in_dir):
+    # pybtex reads `@ article{` as an entry; bibtexparser (lint, fmt) as text.
+    text = "@ article{b,\n  author = {A, B},\n  title = {Y},\n  year = {2001},\n}\n"
+    in_dir(tmp_path, house=False)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert status == 1
+    assert [(line, code) for _, line, code, _ in findings] == [(1, "syntax")]
+    assert "write `@article`" in findings[0][3]
 
 
 @pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))

@@ -21,6 +21,7 @@ extensions = [
     "citetools.sphinxext.bibtex_speedups",
     "sphinxcontrib.bibtex",
     "citetools.sphinxext.bibfile_check",
+    "citetools.sphinxext.citation_syntax",
     "citetools.sphinxext.bibstyle",
     "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",

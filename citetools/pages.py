@@ -157,14 +157,7 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
         try:
             targets = list(parse_citation_targets(body))
         except ValueError:
-            page.problems.append(
-                CiteProblem(
-                    line,
-                    f"cannot read the citation `{{{role}}}`{body}``: write keys separated by "
-                    "commas, e.g. {cite:p}`{see}rogers2019effectiveness{p. 5},"
-                    "puntis2018systematic`",
-                )
-            )
+            page.problems.append(CiteProblem(line, unreadable_citation(role, body)))
             continue
         for target in targets:
             citation = Citation(line, target.key, role)
@@ -172,6 +165,14 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
             page.citations.append(citation)
     if counts:
         page.paragraphs.append(paragraph)
+
+
+def unreadable_citation(role: str, body: str) -> str:
+    """What lint and the build say of a citation sphinxcontrib-bibtex cannot read."""
+    return (
+        f"cannot read the citation `{{{role}}}`{body}``: write keys separated by commas, "
+        "e.g. {cite:p}`{see}rogers2019effectiveness{p. 5},puntis2018systematic`"
+    )
 
 
 def site_pages(root: Path) -> list[Path]:

@@ -25,6 +25,19 @@ def test_unknown_key_fails_naming_page_and_line(tmp_path):
     assert f'{page}:{line}: WARNING: could not find bibtex key "{key}x"' in result.stderr
 
 
+def test_an_unreadable_citation_fails_naming_page_and_line(tmp_path):
+    site = copy_site(tmp_path / "site")
+    page, line, key = first_citation(site)
+    lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[line - 1] = lines[line - 1].replace(f"{key}`", f"{key},`", 1)
+    page.write_text("".join(lines), encoding="utf-8")
+    result = sphinx_build(site, tmp_path / "out")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert f"{page}:{line}: WARNING: cannot read the citation" in output
+    assert "Traceback" not in output
+
+
 def test_missing_comma_fails_naming_references_bib_and_line(tmp_path):
     site = copy_site(tmp_path / "site")
     bib = site / "references.bib"

@@ -1,0 +1,44 @@
+"""A citation the role cannot read: a warning at its page and line with lint's fix, not
+Sphinx's crash report; the text stays in the page as written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from citetools.cli import main
+
+from conftest import ROOTS, page
+
+ROOT = "citation-syntax"
+
+
+@pytest.mark.sphinx("html", testroot=ROOT)
+def test_citations_it_can_read_are_left_to_the_role(built):
+    citations = page(built).select(".bibtex-citation")
+    assert [len(c.select("a[href]")) for c in citations] == [1, 2]
+    assert "see" in citations[1].get_text()
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["rogers2019effectiveness,", " ", "{see}", "a,,b", "{see rogers2019effectiveness"],
+)
+def test_a_citation_it_cannot_read_is_named_at_its_line(make_app, tmp_path, capsys, written):
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace("`rogers2019effectiveness`", f"`{written}`", 1), encoding="utf-8")
+    app = make_app("html", srcdir=source)
+    app.build()  # no exception: Sphinx would print its crash report
+    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    assert main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)]) == 1
+    (linted,) = [line for line in capsys.readouterr().out.splitlines() if "cite-syntax" in line]
+    message = linted.split(" cite-syntax ", 1)[1]
+    assert [w for w in warnings if "cannot read the citation" in w] == [
+        f"{index}:3: WARNING: {message} [bibtex.citation_syntax]"
+    ]
+    (paragraph,) = [p for p in page(app).select("p") if "Training" in p.get_text()]
+    assert f"`{written}`" in paragraph.get_text()  # as written, for the reader to see

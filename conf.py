@@ -22,6 +22,8 @@ extensions = [
     "sphinxcontrib.bibtex",
     "citetools.sphinxext.bibfile_check",
     "citetools.sphinxext.citation_syntax",
+    # An incremental build shows what a clean one would (see its docstring).
+    "citetools.sphinxext.incremental",
     "citetools.sphinxext.bibstyle",
     "citetools.sphinxext.bibliography_markup",
     "citetools.sphinxext.citation_needed",

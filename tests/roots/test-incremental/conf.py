@@ -1,0 +1,6 @@
+extensions = ["myst_parser", "sphinxcontrib.bibtex", "citetools.sphinxext.incremental"]
+exclude_patterns = ["_build"]
+nitpicky = True
+bibtex_bibfiles = ["refs.bib"]
+version = "1"
+copyright = "2026, test"

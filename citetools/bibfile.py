@@ -412,7 +412,16 @@ class _Reader:
     def _string(self, block: String, line: int) -> None:
         parts = self._value(block.key, block.value, line)
         string = BibString(block.key, line, block.value, parts)
-        self.strings.setdefault(block.key.lower(), string)
+        first = self.strings.setdefault(block.key.lower(), string)
+        if first is not string:  # bibtexparser tells apart only names written alike
+            self.failures.append(
+                BibFailure(
+                    line,
+                    f"@string `{block.key}` is defined twice, as `{first.name}` on line "
+                    f"{first.line} (BibTeX ignores letter case in these names): delete one",
+                    "duplicate-string",
+                )
+            )
         self.blocks.append(string)
 
     def _explicit_comment(self, block: ExplicitComment, line: int) -> None:

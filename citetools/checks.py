@@ -282,17 +282,24 @@ def check_entry(
         if not entry.fields.get(name, "").strip() and name not in reported:
             add(line, "empty-field", f"`{name}` is empty: fill it in or delete the line")
         for part in entry.parts[name]:
-            if (
-                part.kind == "macro"
-                and part.text.lower() not in bib.strings
-                and (part.text.lower() not in MONTHS)
-            ):
+            if part.kind != "macro" or part.text.lower() in MONTHS:
+                continue
+            string = bib.strings.get(part.text.lower())
+            if string is None:
                 add(
                     line,
                     "undefined-string",
                     f"`{name} = {part.text}` names an @string that is not defined: write the "
                     f"value in braces, `{name} = {{{part.text}}}`, or define "
                     f"`@string{{{part.text} = {{...}}}}` at the top of the file",
+                )
+            elif string.line > entry.line:  # BibTeX reads the file from the top
+                add(
+                    line,
+                    "undefined-string",
+                    f"`{name} = {part.text}` comes before `@string{{{string.name} = ...}}` "
+                    f"(line {string.line}), which BibTeX has not read yet there: move the "
+                    "@string to the top of the file",
                 )
         if name not in VERBATIM:
             for percent_line in _percent_lines(raw, line):

@@ -587,6 +587,11 @@ BREAKING = {
         "trailing-backslash",
     ),
     "at sign in a comment": ("% see @report\n@misc{a,\n  title = {X},\n}\n", 1, "syntax"),
+    "a string used above its definition": (
+        "@misc{a,\n  title = {X},\n  publisher = acme,\n}\n@string{acme = {ACME}}\n",
+        3,
+        "undefined-string",
+    ),
     "at sign in an @comment": (
         "@comment{Kept by jane@example.org}\n@misc{a,\n  title = {X},\n}\n",
         1,
@@ -598,6 +603,19 @@ BREAKING = {
         "syntax",
     ),
 }
+
+
+def test_a_string_defined_again_in_other_letters_is_named(capsys, tmp_path, in_dir):
+    # pybtex keeps the second definition: the site would print "BMC Public Health".
+    text = (
+        "@string{bmc = {BMC Psychiatry}}\n@string{BMC = {BMC Public Health}}\n"
+        "@misc{a,\n  title = {X},\n  journal = bmc,\n}\n"
+    )
+    in_dir(tmp_path, house=False)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert status == 1
+    assert codes(findings) == {(2, "duplicate-string")}
+    assert "as `bmc` on line 1" in findings[0][3]
 
 
 def test_an_entry_with_a_space_after_its_at_sign_is_named(capsys, tmp_path, in_dir):

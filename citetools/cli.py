@@ -54,8 +54,17 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return int(exit.code or 0)
+    from citetools.findings import UnwritableFile, display_path
+
     try:
         status: int = args.run(args)
+    except UnwritableFile as error:
+        print(
+            f"{display_path(error.path)}:0: cannot write the file ({error.reason}): it is as it "
+            "was; check that you may write to it and to its folder",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print("citetools: interrupted", file=sys.stderr)
         return 130

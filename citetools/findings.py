@@ -13,6 +13,14 @@ ERROR = "error"
 WARNING = "warning"
 
 
+class UnwritableFile(Exception):
+    """A file a command was to rewrite could not be written; it is as it was."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
 @dataclass(frozen=True)
 class Finding:
     path: str

@@ -23,7 +23,7 @@ from citetools import bibfile
 from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.bibfile import BibComment, BibEntry, BibFile, BibPreamble, BibString
 from citetools.bibvalue import render
-from citetools.findings import display_path
+from citetools.findings import UnwritableFile, display_path
 
 FIELD_ORDER = [
     "author", "editor", "title", "subtitle", "booktitle", "journal", "journaltitle", "year",
@@ -110,6 +110,9 @@ def content(bib: BibFile) -> dict[str, Sequence[object]]:
     }
 
 
+CLOSED_EARLY = {"stray-brace", "field-outside-entry"}
+
+
 class LayoutError(Exception):
     pass
 
@@ -127,20 +130,27 @@ def formatted(bib: BibFile) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path``, then rename: never a half-written file."""
-    path = Path(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write to a temporary file next to ``path``, then rename: never a half-written file.
+
+    A symbolic link (to a reference manager's export, say) is followed: the file it
+    points to is written, and the link stays."""
+    shown = Path(path)
+    path = shown.resolve()
+    tmp: str | None = None
     try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as error:
+        raise UnwritableFile(shown, (error.strerror or str(error)).lower()) from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _first_difference(old: str, new: str) -> int:
@@ -161,8 +171,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{display_path(error.path)}:{error.line}: {error.code} {error.message}")
             status = max(status, 2)
             continue
-        if bib.failures:
-            for failure in bib.failures:
+        # A `}` or field between entries means an entry was closed early: rewritten,
+        # its last fields would be moved away from it.
+        closed_early = [n for n in bib.notices if n.code in CLOSED_EARLY]
+        if bib.failures or closed_early:
+            for failure in sorted(bib.failures + closed_early, key=lambda f: f.line):
                 print(f"{shown}:{failure.line}: {failure.code} {failure.message}")
             print(f"{shown}:0: left unchanged: fix the errors above first", file=sys.stderr)
             status = max(status, 1)
@@ -177,10 +190,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         if args.check:
             line = _first_difference(current, text)
-            print(
-                f"{shown}:{line}: fmt-layout not in the canonical layout from this line on: "
-                f"run `citetools fmt {shown}`"
-            )
+            why = "not in the canonical layout from this line on"
+            if "\r" in current:  # the diff would show lines that look the same
+                line, why = 1, "Windows line endings (CRLF); the canonical layout has LF"
+            print(f"{shown}:{line}: fmt-layout {why}: run `citetools fmt {shown}`")
             sys.stdout.writelines(
                 difflib.unified_diff(
                     current.splitlines(keepends=True),

@@ -118,6 +118,8 @@ _ENTRY = "@misc{a2020t,\n  title = {T},\n  year = {2020},\n}\n"
         ("@misc{a2020t,\n  title\n  year = {2020},\n}\n", 2, "syntax"),
         ("@misc{a2020t,\n  title = {T},\n  year = {2020},\n", 1, "unbalanced-braces"),
         ("@misc{a2020t,\n  title = {T}, % why\n  year = {2020},\n}\n", 2, "comment-in-entry"),
+        # Closed too early: its last fields would be moved away from it.
+        ("@misc{z2020t,\n  title = {Z}},\n  year = {2020},\n}\n" + _ENTRY, 2, "stray-brace"),
     ],
 )  # fmt: skip
 def test_refuses_what_it_cannot_keep(tmp_path, capsys, text, line, code):
@@ -181,6 +183,44 @@ def test_writes_atomically_and_keeps_the_mode(tmp_path, monkeypatch):
     assert replaced == [(tmp_path, path)]
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]
+
+
+def test_check_names_windows_line_endings(tmp_path, capsys):
+    path = tmp_path / "refs.bib"
+    path.write_bytes(_ENTRY.replace("\n", "\r\n").encode())
+    assert main(["fmt", "--check", str(path)]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"{path}:1: fmt-layout Windows line endings (CRLF)")
+    assert main(["fmt", str(path)]) == 0
+    assert path.read_bytes() == _ENTRY.encode()
+
+
+def test_a_symbolic_link_stays_and_the_file_it_points_to_is_written(tmp_path, capsys):
+    # A reference manager's export, linked into the site.
+    export = tmp_path / "export" / "library.bib"
+    export.parent.mkdir()
+    export.write_text(MESSY, encoding="utf-8")
+    link = tmp_path / "refs.bib"
+    link.symlink_to(export)
+    assert main(["fmt", str(link)]) == 0
+    assert link.is_symlink()
+    assert export.read_text(encoding="utf-8") == CANONICAL
+    assert sorted(p.name for p in export.parent.iterdir()) == ["library.bib"]
+
+
+def test_a_file_that_cannot_be_written_is_named_and_left_as_it_was(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "refs.bib"
+    path.write_text(MESSY, encoding="utf-8")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    assert main(["fmt", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:0: cannot write the file (permission denied): it is as it was")
+    assert "Traceback" not in err
+    assert path.read_text(encoding="utf-8") == MESSY
 
 
 def test_duplicate_keys_are_both_kept(tmp_path):

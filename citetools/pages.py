@@ -65,10 +65,23 @@ class Page:
     problems: list[CiteProblem] = field(default_factory=list)
 
 
+# What MyST does not render: HTML comments and `%` comment lines (blanked to
+# spaces, so lines keep their numbers), and code spans, which a left-to-right scan
+# skips as it finds them (a role's own backticks are taken with the role).
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
+_ROLE_OR_CODE = re.compile(f"{_ROLE.pattern}|(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))", re.S)
+
+
+def _blanked(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match[0])
+
+
 def scan(path: Path, text: str | None = None) -> Page:
     if text is None:
         text = read_text(path)  # names the line of a byte that is not UTF-8
     page = Page(Path(path))
+    text = _COMMENT_LINE.sub(_blanked, _HTML_COMMENT.sub(_blanked, text))
     lines = text.split("\n")
     block: list[str] = []
     block_line = 0
@@ -146,7 +159,9 @@ def _read_bibliography(page: Page, lines: list[str], i: int, fence: str) -> int:
 
 def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> None:
     paragraph = Paragraph(first_line, text)
-    for match in _ROLE.finditer(text):
+    for match in _ROLE_OR_CODE.finditer(text):
+        if match["code"] is not None:
+            continue
         line = first_line + text.count("\n", 0, match.start())
         role, body = match["role"], match["body"]
         if role == "citation-needed":

@@ -1,0 +1,28 @@
+"""Reading the pages for citations: what MyST renders, and only that, with its line."""
+
+from __future__ import annotations
+
+from citetools import pages
+
+PAGE = """# A question
+
+A claim {cite:p}`rogers2019effectiveness`, and `code` before {cite:t}`puntis2018systematic`.
+
+<!-- {cite:p}`deleted2019oldsource`
+still in the comment {cite:p}`gone2018gone` -->
+
+% {cite:p}`commented2020out`
+
+Write ``{cite:p}`yourkey2020word` `` to cite a source.
+"""
+
+
+def test_citations_in_comments_and_code_are_not_read(tmp_path):
+    page = pages.scan(tmp_path / "page.md", PAGE)
+    assert [(c.line, c.key) for c in page.citations] == [
+        (3, "rogers2019effectiveness"),
+        (3, "puntis2018systematic"),
+    ]
+    # The claim and the sentence about citing; the comments are no paragraphs.
+    assert [p.line for p in page.paragraphs] == [3, 10]
+    assert page.problems == []

@@ -53,6 +53,8 @@ class Paragraph:
 class CiteProblem:
     line: int
     message: str
+    # MyST shows it as text (no role runs, so only a reading of the source finds it).
+    shown_as_text: bool = False
 
 
 @dataclass
@@ -70,7 +72,12 @@ class Page:
 # skips as it finds them (a role's own backticks are taken with the role).
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
-_ROLE_OR_CODE = re.compile(f"{_ROLE.pattern}|(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))", re.S)
+_ROLE_OR_CODE = re.compile(
+    f"{_ROLE.pattern}|(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))"
+    # A role name with no backticks right after it: MyST shows it as text.
+    r"|\{(?P<bare>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}",
+    re.S,
+)
 
 
 def _blanked(match: re.Match[str]) -> str:
@@ -163,6 +170,9 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
         if match["code"] is not None:
             continue
         line = first_line + text.count("\n", 0, match.start())
+        if match["bare"] is not None:
+            page.problems.append(CiteProblem(line, not_a_role(match["bare"]), True))
+            continue
         role, body = match["role"], match["body"]
         if role == "citation-needed":
             marker = Marker(line, " ".join(body.split()))
@@ -172,7 +182,8 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
         try:
             targets = list(parse_citation_targets(body))
         except ValueError:
-            page.problems.append(CiteProblem(line, unreadable_citation(role, body)))
+            problem = CiteProblem(line, unreadable_citation(role, body), shown_as_text=not body)
+            page.problems.append(problem)
             continue
         for target in targets:
             citation = Citation(line, target.key, role)
@@ -184,9 +195,23 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
 
 def unreadable_citation(role: str, body: str) -> str:
     """What lint and the build say of a citation sphinxcontrib-bibtex cannot read."""
+    if not body.strip():
+        return (
+            f"`{{{role}}}` has no key between its backticks: write the key there, e.g. "
+            "{cite:p}`rogers2019effectiveness`"
+        )
     return (
         f"cannot read the citation `{{{role}}}`{body}``: write keys separated by commas, "
         "e.g. {cite:p}`{see}rogers2019effectiveness{p. 5},puntis2018systematic`"
+    )
+
+
+def not_a_role(role: str) -> str:
+    """What lint and the build say of a role name the page shows as text."""
+    return (
+        f"`{{{role}}}` is not followed by backticks, so the page shows it as text: write "
+        f"`{{{role}}}` and the backticks with nothing between, e.g. "
+        "{cite:p}`rogers2019effectiveness`"
     )
 
 

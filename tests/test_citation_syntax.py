@@ -37,8 +37,32 @@ def test_a_citation_it_cannot_read_is_named_at_its_line(make_app, tmp_path, caps
     assert main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)]) == 1
     (linted,) = [line for line in capsys.readouterr().out.splitlines() if "cite-syntax" in line]
     message = linted.split(" cite-syntax ", 1)[1]
-    assert [w for w in warnings if "cannot read the citation" in w] == [
+    assert [w for w in warnings if "citation_syntax" in w] == [
         f"{index}:3: WARNING: {message} [bibtex.citation_syntax]"
     ]
     (paragraph,) = [p for p in page(app).select("p") if "Training" in p.get_text()]
     assert f"`{written}`" in paragraph.get_text()  # as written, for the reader to see
+
+
+@pytest.mark.parametrize(
+    "written", ["{cite:p} `rogers2019effectiveness`", "{cite:p}``", "{cite:p}"]
+)
+def test_a_role_the_page_shows_as_text_is_named_at_its_line(make_app, tmp_path, capsys, written):
+    # No role runs for these: MyST shows the text as written.
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(
+        text.replace("{cite:p}`rogers2019effectiveness`", f"{written} and `{{cite:p}}`", 1),
+        encoding="utf-8",
+    )
+    app = make_app("html", srcdir=source)
+    app.build()
+    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    assert main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)]) == 1
+    linted = [line for line in capsys.readouterr().out.splitlines() if "cite-syntax" in line]
+    assert [line.split(" cite-syntax ", 1)[0] for line in linted] == [f"{index}:3:"]
+    message = linted[0].split(" cite-syntax ", 1)[1]
+    assert [w for w in warnings if "citation_syntax" in w] == [
+        f"{index}:3: WARNING: {message} [bibtex.citation_syntax]"
+    ]

@@ -7,10 +7,15 @@ Sphinx then stops with a crash report that names neither the page nor a fix.
 The roles are registered again (Sphinx's ``add_role``, upstream's public role
 classes) as roles that say what ``citetools lint`` says, at the citation, and
 leave its text as written in the page; ``-W`` then stops the build there.
+
+A role name with a space before its backticks, or with empty ones, is no role
+to MyST: the page shows it as text and nothing runs. Pages where a role name
+is not followed by backticks and text are read as lint reads them, for those.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
@@ -20,6 +25,7 @@ from sphinx.util.typing import ExtensionMetadata
 from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
+from citetools import pages
 from citetools.pages import unreadable_citation
 
 logger = logging.getLogger(__name__)
@@ -46,9 +52,27 @@ class CheckedCiteRole(CiteRole):
         return result
 
 
+# A role name not followed by a backtick and a character other than a backtick.
+_SUSPECT = re.compile(r"\{(?:(?:foot)?cite(?::[a-z]+)?|citation-needed)\}(?!`[^`])")
+
+
+def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
+    if not _SUSPECT.search(source[0]):
+        return  # the usual page: every role name is followed by its text
+    for problem in pages.scan(app.env.doc2path(docname), source[0]).problems:
+        if problem.shown_as_text:
+            logger.warning(
+                problem.message,
+                location=(docname, problem.line),
+                type="bibtex",
+                subtype="citation_syntax",
+            )
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_role("cite", CheckedCiteRole(), override=True)
     for name in BibtexDomain.roles:
         app.add_role_to_domain(BibtexDomain.name, name, CheckedCiteRole(), override=True)
+    app.connect("source-read", check_source)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -140,6 +140,10 @@ def _missing(
     return {name for group in lacking for name in group}
 
 
+# `A and and B`, `and A`, `A and`: pybtex reads the lone `and` as part of a name.
+_LONE_AND = re.compile(r"(?i)(?:^|\s)and\s+and(?:\s|$)|^\s*and\s|\sand\s*$")
+
+
 def _names(entry: BibEntry, add: Add) -> None:
     for name in ("author", "editor"):
         value = entry.fields.get(name, "")
@@ -149,6 +153,13 @@ def _names(entry: BibEntry, add: Add) -> None:
                 "et-al",
                 f"`{name}` contains `et al.`, which BibTeX reads as a person: list every "
                 "name, or end the list with `and others`",
+            )
+        if _LONE_AND.search(value):
+            add(
+                entry.field_lines[name],
+                "name-format",
+                f"`{name}` has an `and` with no name on one side (`and and`, or `and` at the "
+                "start or the end), which BibTeX prints as a name: delete the extra `and`",
             )
         for person in split_names(value):
             if _top_level_commas(person) > 2:

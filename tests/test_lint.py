@@ -605,6 +605,19 @@ BREAKING = {
 }
 
 
+@pytest.mark.parametrize(
+    "authors", ["Arias, Esther and and Arce, Ramón", "and Arce, Ramón", "Arce, Ramón and"]
+)
+def test_an_and_without_a_name_is_named(capsys, tmp_path, in_dir, authors):
+    # The build prints the lone `and` as part of a name ("Ramón and Arce").
+    text = f"@misc{{a,\n  author = {{{authors}}},\n  title = {{X}},\n  year = {{2000}},\n}}\n"
+    in_dir(tmp_path, house=False)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert status == 1
+    assert codes(findings) == {(2, "name-format")}
+    assert "delete the extra `and`" in findings[0][3]
+
+
 def test_a_string_defined_again_in_other_letters_is_named(capsys, tmp_path, in_dir):
     # pybtex keeps the second definition: the site would print "BMC Public Health".
     text = (

@@ -35,9 +35,12 @@ class Rule:
 
 
 # What stops the site's build (pybtex cannot read the file, or the style cannot print
-# an entry): the build's own check stops on these with lint's message.
+# an entry, or an entry closed too early would lose its last fields without a word):
+# the build's own check stops on these with lint's message.
 BREAKS_BUILD = frozenset(
     {
+        "stray-brace",
+        "field-outside-entry",
         "duplicate-key",
         "key-anchor",
         "unknown-type",

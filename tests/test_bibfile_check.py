@@ -78,6 +78,8 @@ BREAKING = {
     "comment": (b"  year = {2018},", b"  year = {2018}, % check", "comment-in-entry"),
     "case": (b"  year = {2018},", b"  year = {2018},\n  Year = {2019},", "duplicate-field"),
     "backslash": (b"Rogers, Michael S. and", b"Rogers, Michael S.\\ and", "trailing-backslash"),
+    # The entry ends at `}}`: the site printed it without its pages and DOI.
+    "closed early": (b"  volume = {18},", b"  volume = {18}},", "field-outside-entry"),
 }
 
 

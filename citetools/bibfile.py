@@ -37,7 +37,7 @@ from bibtexparser.model import (
     String,
 )
 
-from citetools.bibvalue import ParsedValue, Part, parse_value, resolve
+from citetools.bibvalue import EMPTY_VALUE, ParsedValue, Part, parse_value, resolve
 
 _FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*", re.ASCII)
 _FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=", re.ASCII)
@@ -373,10 +373,16 @@ class _Reader:
                     "unbalanced-braces",
                 )
             )
+        elif parsed.error == EMPTY_VALUE:
+            message = (
+                f"`{name}` has no value after `=`: write it in braces, `{name} = {{...}}`, "
+                "or delete the line"
+            )
+            self.failures.append(BibFailure(where, message, "value-syntax"))
         else:
             snippet = " ".join(rest.split())[:40]
             message = (
-                f"`{name}` has {parsed.error} (`{snippet}`): put the whole value inside one "
+                f"`{name}`: {parsed.error} (`{snippet}`): put the whole value inside one "
                 "pair of braces, `{...}`, or add the missing comma"
             )
             self.failures.append(BibFailure(where, message, "value-syntax"))

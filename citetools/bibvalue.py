@@ -73,13 +73,16 @@ def _skip_space(raw: str, i: int) -> int:
     return i
 
 
+EMPTY_VALUE = "the value is empty"
+
+
 def parse_value(raw: str) -> ParsedValue:
     parts: list[Part] = []
     i = _skip_space(raw, 0)
     while True:
         if i >= len(raw):
             if not parts:
-                return ParsedValue((), i, "the value is empty")
+                return ParsedValue((), i, EMPTY_VALUE)
             return ParsedValue((), i, "the value ends with `#`")
         char = raw[i]
         if char in '{"':

@@ -618,6 +618,17 @@ def test_an_and_without_a_name_is_named(capsys, tmp_path, in_dir, authors):
     assert "delete the extra `and`" in findings[0][3]
 
 
+def test_a_field_without_a_value_says_so(capsys, tmp_path, in_dir):
+    text = "@misc{a,\n  title = ,\n  year = {2000},\n}\n"
+    in_dir(tmp_path, house=False)
+    status, findings = lint(capsys, write(tmp_path, text))
+    assert status == 1
+    assert [(line, code, message) for _, line, code, message in findings] == [
+        (2, "value-syntax", "`title` has no value after `=`: write it in braces, "
+         "`title = {...}`, or delete the line")
+    ]  # fmt: skip
+
+
 def test_a_string_defined_again_in_other_letters_is_named(capsys, tmp_path, in_dir):
     # pybtex keeps the second definition: the site would print "BMC Public Health".
     text = (

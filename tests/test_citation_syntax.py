@@ -66,3 +66,27 @@ def test_a_role_the_page_shows_as_text_is_named_at_its_line(make_app, tmp_path, 
     assert [w for w in warnings if "citation_syntax" in w] == [
         f"{index}:3: WARNING: {message} [bibtex.citation_syntax]"
     ]
+
+
+@pytest.mark.parametrize(("style", "warned"), [("apa", True), ("unsrt", False)])
+def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
+    make_app, tmp_path, style, warned
+):
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(
+        text.replace(
+            ":filter: docname in docnames\n", f":filter: docname in docnames\n:style: {style}\n"
+        ),
+        encoding="utf-8",
+    )
+    line = index.read_text(encoding="utf-8").splitlines().index(f":style: {style}") + 1
+    app = make_app("html", srcdir=source)
+    app.build()  # no exception: Sphinx would print "Extension error"
+    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    expected = [f"{index}:{line}: WARNING: `:style: {style}` is not a bibliography style"]
+    assert [w.split(" the site has")[0] for w in warnings if "citation_syntax" in w] == (
+        expected if warned else []
+    )
+    assert len(page(app).select(".citation")) == 2  # the list is there all the same

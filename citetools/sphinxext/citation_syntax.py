@@ -1,4 +1,5 @@
-"""A citation the role cannot read: a warning at its page and line, with lint's fix.
+"""A citation or bibliography sphinxcontrib-bibtex cannot read: a warning at its page
+and line, with the fix, instead of a crash report.
 
 sphinxcontrib-bibtex's citation roles (not ``footcite``, which parses nothing)
 raise on a target they cannot parse
@@ -11,6 +12,11 @@ leave its text as written in the page; ``-W`` then stops the build there.
 A role name with a space before its backticks, or with empty ones, is no role
 to MyST: the page shows it as text and nothing runs. Pages where a role name
 is not followed by backticks and text are read as lint reads them, for those.
+
+A bibliography's ``:style:`` that pybtex does not know stopped the build with
+an "Extension error" once the pages were read. The option is checked as the
+page is read; an unknown one is named at its line and left out (the page then
+gets the site's style), so the build goes on to its other warnings.
 """
 
 from __future__ import annotations
@@ -69,10 +75,49 @@ def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
             )
 
 
+# A `:style:` option line; only in a bibliography's fence does it name a pybtex style.
+_STYLE = re.compile(r"^(?P<indent>[ \t]*):style:[ \t]*(?P<name>\S*)[ \t]*$", re.M)
+_BIBLIOGRAPHY = re.compile(
+    r"^[ \t]*(?P<fence>`{3,}|~{3,})\{bibliography\}.*?^[ \t]*(?P=fence)", re.M | re.S
+)
+
+
+def _known_style(name: str) -> bool:
+    from pybtex.plugin import PluginNotFound, find_plugin
+
+    try:
+        find_plugin("pybtex.style.formatting", name)
+    except PluginNotFound:
+        return False
+    return True
+
+
+def check_styles(app: Sphinx, docname: str, source: list[str]) -> None:
+    text = source[0]
+    if ":style:" not in text:
+        return
+    for fence in _BIBLIOGRAPHY.finditer(text):
+        for option in _STYLE.finditer(text, fence.start(), fence.end()):
+            if _known_style(option["name"]):
+                continue
+            logger.warning(
+                f"`:style: {option['name']}` is not a bibliography style the site has: delete "
+                f"the line (the site's style, `{app.config.bibtex_default_style}`, is used)",
+                location=(docname, text.count("\n", 0, option.start()) + 1),
+                type="bibtex",
+                subtype="citation_syntax",
+            )
+            # Left out, keeping the lines where they are, so the build can go on.
+            blank = " " * (option.end() - option.start())
+            text = text[: option.start()] + blank + text[option.end() :]
+    source[0] = text
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_role("cite", CheckedCiteRole(), override=True)
     for name in BibtexDomain.roles:
         app.add_role_to_domain(BibtexDomain.name, name, CheckedCiteRole(), override=True)
     app.connect("source-read", check_source)
+    app.connect("source-read", check_styles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -70,7 +70,15 @@ class Page:
 # What MyST does not render: HTML comments and `%` comment lines (blanked to
 # spaces, so lines keep their numbers), and code spans, which a left-to-right scan
 # skips as it finds them (a role's own backticks are taken with the role).
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+# A comment only where MyST reads one: not in a fence or a code span (a role's own
+# backticks are taken with it).
+_HTML_COMMENT = re.compile(
+    r"(?P<fence>^[ \t]*(?P<marker>`{3,}|~{3,}).*?^[ \t]*(?P=marker)[ \t]*$)"
+    r"|\{[^{}`\n]+\}`[^`]*`"
+    r"|(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`)"
+    r"|(?P<comment><!--.*?(?:-->|\Z))",
+    re.M | re.S,
+)
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
 _ROLE_OR_CODE = re.compile(
     f"{_ROLE.pattern}|(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))"
@@ -84,11 +92,15 @@ def _blanked(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match[0])
 
 
+def _comment_blanked(match: re.Match[str]) -> str:
+    return _blanked(match) if match["comment"] is not None else match[0]
+
+
 def scan(path: Path, text: str | None = None) -> Page:
     if text is None:
         text = read_text(path)  # names the line of a byte that is not UTF-8
     page = Page(Path(path))
-    text = _COMMENT_LINE.sub(_blanked, _HTML_COMMENT.sub(_blanked, text))
+    text = _COMMENT_LINE.sub(_blanked, _HTML_COMMENT.sub(_comment_blanked, text))
     lines = text.split("\n")
     block: list[str] = []
     block_line = 0

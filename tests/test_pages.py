@@ -26,3 +26,16 @@ def test_citations_in_comments_and_code_are_not_read(tmp_path):
     # The claim and the sentence about citing; the comments are no paragraphs.
     assert [p.line for p in page.paragraphs] == [3, 10]
     assert page.problems == []
+
+
+def test_a_comment_shown_as_code_hides_nothing(tmp_path):
+    text = (
+        "# B\n\n```text\n<!-- an example\n```\n\n"
+        "Start it with `<!--` and end it later {cite:p}`rogers2019effectiveness`.\n\n"
+        "A claim {cite:p}`puntis2018systematic`.\n"
+    )
+    page = pages.scan(tmp_path / "page.md", text)
+    assert [(c.line, c.key) for c in page.citations] == [
+        (7, "rogers2019effectiveness"),
+        (9, "puntis2018systematic"),
+    ]

@@ -152,13 +152,45 @@ def _quiet_parser() -> Iterator[None]:
         parser_log.setLevel(previous)
 
 
+# bibtexparser takes a brace after a backslash as escaped, even after `\\` (a
+# LaTeX line break: `{Line one\\}`), and then finds the entry never closed;
+# BibTeX and pybtex count every brace. Such backslashes are held as a character
+# the file does not use while bibtexparser splits the file, then given back.
+_ESCAPED_BACKSLASHES = re.compile(r"(?<!\\)(?:\\\\)+(?=[{}])")
+_HELD = "\ue000"
+
+
+def _held(text: str) -> str | None:
+    if _HELD in text or not _ESCAPED_BACKSLASHES.search(text):
+        return None
+    return _ESCAPED_BACKSLASHES.sub(lambda match: _HELD * len(match[0]), text)
+
+
+def _given_back(obj: object) -> None:
+    """Every string bibtexparser made from the held text, with its backslashes back."""
+    for name, value in vars(obj).items():
+        if isinstance(value, str):
+            setattr(obj, name, value.replace(_HELD, "\\"))
+        elif isinstance(value, list):
+            value[:] = [v.replace(_HELD, "\\") if isinstance(v, str) else v for v in value]
+            for item in value:
+                if hasattr(item, "__dict__"):
+                    _given_back(item)
+        elif type(value).__module__.startswith("bibtexparser."):
+            _given_back(value)
+
+
 def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    held = _held(text)
     with _quiet_parser():
         try:
             # No middleware: values keep their delimiters, so `fmt` can keep them
             # exact and the checks can see how they were written.
-            library = parse_string(text, parse_stack=[])
+            library = parse_string(held or text, parse_stack=[])
+            if held is not None:
+                for block in library.blocks:
+                    _given_back(block)
         except Exception as error:  # a bibtexparser bug must still end in path:line
             empty = Library()
             message = f"the parser gave up ({type(error).__name__}: {error}); run `citetools lint`"

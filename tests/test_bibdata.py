@@ -131,3 +131,17 @@ def test_an_author_of_two_entries_is_read_once_and_given_to_each_as_its_own(tmp_
     assert _person(first) == _person(second) == _person(Person("Rogers, Michael S."))
     first.first_names.append("Changed")  # a style that edits one entry's name
     assert second.first_names == ["Michael"]
+
+
+def test_a_brace_after_a_line_break_is_read_as_pybtex_reads_it(tmp_path):
+    # `\\` is a LaTeX line break: the brace after it counts (bibtexparser took it as escaped).
+    path = tmp_path / "references.bib"
+    path.write_text(
+        "@book{a,\n  author = {A, B},\n  title = {Line one\\\\},\n  publisher = {P},\n"
+        "  year = {2000},\n}\n@misc{b,\n  title = {With {\\\\} inside},\n  year = {2001},\n}\n",
+        encoding="utf-8",
+    )
+    assert bibfile.read(path).failures == []
+    pybtex, ours = _readings(path)
+    assert ours is not None
+    assert ours == pybtex

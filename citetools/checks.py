@@ -145,7 +145,7 @@ _LONE_AND = re.compile(r"(?i)(?:^|\s)and\s+and(?:\s|$)|^\s*and\s|\sand\s*$")
 
 
 def _names(entry: BibEntry, add: Add) -> None:
-    for name in ("author", "editor"):
+    for name in AUTHOR_OR_EDITOR:
         value = entry.fields.get(name, "")
         if re.search(r"\bet\s*al\b", value):
             add(
@@ -175,7 +175,6 @@ def _names(entry: BibEntry, add: Add) -> None:
 
 # A run of backslashes of odd length at the end: the last one escapes nothing.
 _TRAILING_BACKSLASH = re.compile(r"(?<!\\)(?:\\\\)*\\\Z")
-PERSON_FIELDS = ("author", "editor")  # the fields pybtex splits into names
 
 
 def _backslash_ends(entry: BibEntry, add: Add) -> None:
@@ -186,7 +185,7 @@ def _backslash_ends(entry: BibEntry, add: Add) -> None:
         if name in VERBATIM or "\\" not in value:
             continue
         # pybtex drops the white space at the ends of a value: `{A\\ }` leaves `A\\`.
-        pieces = _name_parts(value) if name in PERSON_FIELDS else [value.strip()]
+        pieces = _name_parts(value) if name in AUTHOR_OR_EDITOR else [value.strip()]
         for piece in pieces:
             if _TRAILING_BACKSLASH.search(piece) and not _decodes(piece):
                 add(

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from citetools.findings import UnwritableFile, display_path
+
 COMMANDS = {
     # name: (module, one-line help)
     "lint": ("citetools.lint", "Check references.bib and the pages' citations."),
@@ -54,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return int(exit.code or 0)
-    from citetools.findings import UnwritableFile, display_path
-
     try:
         status: int = args.run(args)
     except UnwritableFile as error:

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from citetools import bibfile
+from citetools import bibfile, rules
 from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.bibfile import BibComment, BibEntry, BibFile, BibPreamble, BibString
 from citetools.bibvalue import render
@@ -110,9 +110,6 @@ def content(bib: BibFile) -> dict[str, Sequence[object]]:
     }
 
 
-CLOSED_EARLY = {"stray-brace", "field-outside-entry"}
-
-
 class LayoutError(Exception):
     pass
 
@@ -171,9 +168,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{display_path(error.path)}:{error.line}: {error.code} {error.message}")
             status = max(status, 2)
             continue
-        # A `}` or field between entries means an entry was closed early: rewritten,
-        # its last fields would be moved away from it.
-        closed_early = [n for n in bib.notices if n.code in CLOSED_EARLY]
+        # Rewritten, an entry closed too early would have its last fields moved away.
+        closed_early = [n for n in bib.notices if n.code in rules.CLOSED_EARLY]
         if bib.failures or closed_early:
             for failure in sorted(bib.failures + closed_early, key=lambda f: f.line):
                 print(f"{shown}:{failure.line}: {failure.code} {failure.message}")

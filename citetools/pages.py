@@ -15,10 +15,10 @@ from pathlib import Path
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from citetools import siteconf
-from citetools.bibfile import read_text
 
 # {cite:p}`key`, {cite:t}`a,b`, {cite}`key`, {footcite:t}`key` ... and the marker.
-_ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}`(?P<body>[^`]*)`")
+ROLE_NAME = r"(?:foot)?cite(?::[a-z]+)?|citation-needed"
+_ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
@@ -67,23 +67,20 @@ class Page:
     problems: list[CiteProblem] = field(default_factory=list)
 
 
-# What MyST does not render: HTML comments and `%` comment lines (blanked to
-# spaces, so lines keep their numbers), and code spans, which a left-to-right scan
-# skips as it finds them (a role's own backticks are taken with the role).
-# A comment only where MyST reads one: not in a fence or a code span (a role's own
-# backticks are taken with it).
+# What MyST does not render: HTML comments and `%` comment lines, blanked to spaces
+# so that lines keep their numbers; and code spans, skipped where a left-to-right
+# scan meets them (a role's backticks are taken with its name). An HTML comment
+# counts only where MyST reads one: not in a fence or a code span.
+_CODE_SPAN = r"(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`)"
 _HTML_COMMENT = re.compile(
-    r"(?P<fence>^[ \t]*(?P<marker>`{3,}|~{3,}).*?^[ \t]*(?P=marker)[ \t]*$)"
-    r"|\{[^{}`\n]+\}`[^`]*`"
-    r"|(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`)"
+    rf"^[ \t]*(?P<marker>`{{3,}}|~{{3,}}).*?^[ \t]*(?P=marker)[ \t]*$|{_CODE_SPAN}"
     r"|(?P<comment><!--.*?(?:-->|\Z))",
     re.M | re.S,
 )
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
 _ROLE_OR_CODE = re.compile(
-    f"{_ROLE.pattern}|(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))"
     # A role name with no backticks right after it: MyST shows it as text.
-    r"|\{(?P<bare>(?:foot)?cite(?::[a-z]+)?|citation-needed)\}",
+    rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|\{{(?P<bare>{ROLE_NAME})\}}",
     re.S,
 )
 
@@ -98,6 +95,8 @@ def _comment_blanked(match: re.Match[str]) -> str:
 
 def scan(path: Path, text: str | None = None) -> Page:
     if text is None:
+        from citetools.bibfile import read_text  # with bibtexparser: not for the build
+
         text = read_text(path)  # names the line of a byte that is not UTF-8
     page = Page(Path(path))
     text = _COMMENT_LINE.sub(_blanked, _HTML_COMMENT.sub(_comment_blanked, text))

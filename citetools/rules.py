@@ -34,13 +34,15 @@ class Rule:
     severity: str = "error"
 
 
+# A `}` or a field between entries: an entry was closed too early, and BibTeX drops
+# its last fields without a word (`fmt` would move them away from it).
+CLOSED_EARLY = frozenset({"stray-brace", "field-outside-entry"})
+
 # What stops the site's build (pybtex cannot read the file, or the style cannot print
-# an entry, or an entry closed too early would lose its last fields without a word):
-# the build's own check stops on these with lint's message.
-BREAKS_BUILD = frozenset(
+# an entry, or an entry lost fields): the build's own check stops on these with
+# lint's message.
+BREAKS_BUILD = CLOSED_EARLY | frozenset(
     {
-        "stray-brace",
-        "field-outside-entry",
         "duplicate-key",
         "key-anchor",
         "unknown-type",

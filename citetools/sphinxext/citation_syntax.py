@@ -31,6 +31,8 @@ from sphinx.util.typing import ExtensionMetadata
 from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
+from citetools import pages
+
 logger = logging.getLogger(__name__)
 
 
@@ -45,10 +47,8 @@ class CheckedCiteRole(CiteRole):
             result: tuple[list[nodes.Node], list[nodes.system_message]]
             result = super().result_nodes(document, env, node, is_ref)  # type: ignore[no-untyped-call]
         except ValueError:  # upstream's "malformed citation target"
-            from citetools.pages import unreadable_citation
-
             logger.warning(
-                unreadable_citation(self.name, self.target),
+                pages.unreadable_citation(self.name, self.target),
                 location=node,
                 type="bibtex",
                 subtype="citation_syntax",
@@ -58,15 +58,12 @@ class CheckedCiteRole(CiteRole):
 
 
 # A role name not followed by a backtick and a character other than a backtick.
-_SUSPECT = re.compile(r"\{(?:(?:foot)?cite(?::[a-z]+)?|citation-needed)\}(?!`[^`])")
+_SUSPECT = re.compile(rf"\{{(?:{pages.ROLE_NAME})\}}(?!`[^`])")
 
 
 def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
     if not _SUSPECT.search(source[0]):
         return  # the usual page: every role name is followed by its text
-    # Lint's reader loads bibtexparser: 15 ms a build, for pages that need it only.
-    from citetools import pages
-
     for problem in pages.scan(app.env.doc2path(docname), source[0]).problems:
         if problem.shown_as_text:
             logger.warning(

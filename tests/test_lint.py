@@ -605,17 +605,44 @@ BREAKING = {
 }
 
 
-@pytest.mark.parametrize(
-    "authors", ["Arias, Esther and and Arce, Ramón", "and Arce, Ramón", "Arce, Ramón and"]
-)
-def test_an_and_without_a_name_is_named(capsys, tmp_path, in_dir, authors):
+# What lint names though pybtex reads it: the file, the line, the code and the fix.
+NAMED = {
     # The build prints the lone `and` as part of a name ("Ramón and Arce").
-    text = f"@misc{{a,\n  author = {{{authors}}},\n  title = {{X}},\n  year = {{2000}},\n}}\n"
+    **{
+        f"an and without a name: {authors}": (
+            f"@misc{{a,\n  author = {{{authors}}},\n  title = {{X}},\n  year = {{2000}},\n}}\n",
+            2,
+            "name-format",
+            "delete the extra `and`",
+        )
+        for authors in ("Arias, Esther and and Arce, Ramón", "and Arce, Ramón", "Arce, Ramón and")
+    },
+    # pybtex keeps the second definition: the site would print "BMC Public Health".
+    "a string defined again in other letters": (
+        "@string{bmc = {BMC Psychiatry}}\n@string{BMC = {BMC Public Health}}\n"
+        "@misc{a,\n  title = {X},\n  journal = bmc,\n}\n",
+        2,
+        "duplicate-string",
+        "as `bmc` on line 1",
+    ),
+    # pybtex reads `@ article{` as an entry; bibtexparser (lint, fmt) as text.
+    "an entry with a space after its at sign": (
+        "@ article{b,\n  author = {A, B},\n  title = {Y},\n  year = {2001},\n}\n",
+        1,
+        "syntax",
+        "write `@article`",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(NAMED), ids=list(NAMED))
+def test_what_pybtex_reads_wrong_or_differently_is_named(capsys, tmp_path, in_dir, case):
+    text, line, code, fix = NAMED[case]
     in_dir(tmp_path, house=False)
     status, findings = lint(capsys, write(tmp_path, text))
     assert status == 1
-    assert codes(findings) == {(2, "name-format")}
-    assert "delete the extra `and`" in findings[0][3]
+    assert [(line_, code_) for _, line_, code_, _ in findings] == [(line, code)]
+    assert fix in findings[0][3]
 
 
 def test_a_field_without_a_value_says_so(capsys, tmp_path, in_dir):
@@ -627,29 +654,6 @@ def test_a_field_without_a_value_says_so(capsys, tmp_path, in_dir):
         (2, "value-syntax", "`title` has no value after `=`: write it in braces, "
          "`title = {...}`, or delete the line")
     ]  # fmt: skip
-
-
-def test_a_string_defined_again_in_other_letters_is_named(capsys, tmp_path, in_dir):
-    # pybtex keeps the second definition: the site would print "BMC Public Health".
-    text = (
-        "@string{bmc = {BMC Psychiatry}}\n@string{BMC = {BMC Public Health}}\n"
-        "@misc{a,\n  title = {X},\n  journal = bmc,\n}\n"
-    )
-    in_dir(tmp_path, house=False)
-    status, findings = lint(capsys, write(tmp_path, text))
-    assert status == 1
-    assert codes(findings) == {(2, "duplicate-string")}
-    assert "as `bmc` on line 1" in findings[0][3]
-
-
-def test_an_entry_with_a_space_after_its_at_sign_is_named(capsys, tmp_path, in_dir):
-    # pybtex reads `@ article{` as an entry; bibtexparser (lint, fmt) as text.
-    text = "@ article{b,\n  author = {A, B},\n  title = {Y},\n  year = {2001},\n}\n"
-    in_dir(tmp_path, house=False)
-    status, findings = lint(capsys, write(tmp_path, text))
-    assert status == 1
-    assert [(line, code) for _, line, code, _ in findings] == [(1, "syntax")]
-    assert "write `@article`" in findings[0][3]
 
 
 @pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))

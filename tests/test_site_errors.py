@@ -14,24 +14,25 @@ def first_citation(site):
     raise AssertionError("no citation in the FAQ")
 
 
-def test_unknown_key_fails_naming_page_and_line(tmp_path):
+def _build_with_first_citation(tmp_path, old, new):
+    """Build a copy of the site whose first citation has ``old`` replaced by ``new``
+    (each with ``{key}`` for its key); the page, line and key, and the build."""
     site = copy_site(tmp_path / "site")
     page, line, key = first_citation(site)
     lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[line - 1] = lines[line - 1].replace(key, f"{key}x", 1)
+    lines[line - 1] = lines[line - 1].replace(old.format(key=key), new.format(key=key), 1)
     page.write_text("".join(lines), encoding="utf-8")
-    result = sphinx_build(site, tmp_path / "out")
+    return page, line, key, sphinx_build(site, tmp_path / "out")
+
+
+def test_unknown_key_fails_naming_page_and_line(tmp_path):
+    page, line, key, result = _build_with_first_citation(tmp_path, "{key}", "{key}x")
     assert result.returncode != 0
     assert f'{page}:{line}: WARNING: could not find bibtex key "{key}x"' in result.stderr
 
 
 def test_an_unreadable_citation_fails_naming_page_and_line(tmp_path):
-    site = copy_site(tmp_path / "site")
-    page, line, key = first_citation(site)
-    lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[line - 1] = lines[line - 1].replace(f"{key}`", f"{key},`", 1)
-    page.write_text("".join(lines), encoding="utf-8")
-    result = sphinx_build(site, tmp_path / "out")
+    page, line, _, result = _build_with_first_citation(tmp_path, "{key}`", "{key},`")
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert f"{page}:{line}: WARNING: cannot read the citation" in output

@@ -15,9 +15,8 @@ from pathlib import Path
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from citetools import siteconf
+from citetools.role_names import ROLE_NAME
 
-# {cite:p}`key`, {cite:t}`a,b`, {cite}`key`, {footcite:t}`key` ... and the marker.
-ROLE_NAME = r"(?:foot)?cite(?::[a-z]+)?|citation-needed"
 _ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")

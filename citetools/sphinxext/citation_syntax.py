@@ -31,7 +31,7 @@ from sphinx.util.typing import ExtensionMetadata
 from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
-from citetools import pages
+from citetools.role_names import ROLE_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ class CheckedCiteRole(CiteRole):
             result: tuple[list[nodes.Node], list[nodes.system_message]]
             result = super().result_nodes(document, env, node, is_ref)  # type: ignore[no-untyped-call]
         except ValueError:  # upstream's "malformed citation target"
+            from citetools import pages  # the page reader, for its wording
+
             logger.warning(
                 pages.unreadable_citation(self.name, self.target),
                 location=node,
@@ -58,12 +60,14 @@ class CheckedCiteRole(CiteRole):
 
 
 # A role name not followed by a backtick and a character other than a backtick.
-_SUSPECT = re.compile(rf"\{{(?:{pages.ROLE_NAME})\}}(?!`[^`])")
+_SUSPECT = re.compile(rf"\{{(?:{ROLE_NAME})\}}(?!`[^`])")
 
 
 def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
     if not _SUSPECT.search(source[0]):
         return  # the usual page: every role name is followed by its text
+    from citetools import pages  # not loaded by a build whose pages need no reading
+
     for problem in pages.scan(app.env.doc2path(docname), source[0]).problems:
         if problem.shown_as_text:
             logger.warning(

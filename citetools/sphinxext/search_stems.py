@@ -10,6 +10,13 @@ cost that the bibliographies add to a build (``make bench``).
 A stem depends only on the word, so the index is the same. The cache wraps the
 indexer's ``lang.stem``, a Sphinx internal: written for Sphinx 9.0.4
 (``upstream_versions``), and off on any other version.
+
+Each distinct word (some 1,600 on the FAQ) is still stemmed once per build.
+PyStemmer, pinned in requirements.txt, does that: snowballstemmer hands its work
+to it when it is installed. It is the same Snowball algorithm compiled, with the
+same stems (the tests compare every word of the site with snowballstemmer's
+own), about twenty times faster: the FAQ's HTML build stemmed for 38 ms before,
+2 ms with it.
 """
 
 from __future__ import annotations

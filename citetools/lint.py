@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from citetools import bibfile, checks, rules
+from citetools import bibfile, bibfilter, checks, rules
 from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.findings import ERROR, WARNING, Finding, display_path, plural, render
 
@@ -168,8 +168,10 @@ def _read_each(
 
 
 def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[Finding]:
-    """Keys cited but not defined, entries never cited, markers without a reason."""
+    """Keys cited but not defined, entries never cited, markers without a reason, filters
+    reading a name no entry has."""
     defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
+    fields = sorted({name for bib in bibs for e in bib.entries for name in e.fields})
     by_lower = {k.lower(): k for k in defined}
     cited: set[str] = set()
     found: list[Finding] = []
@@ -199,6 +201,10 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                     f"`{citation.key}` is not in the bibliography: {hint}",
                 )
             )
+        for bib_filter in page.filters:
+            for name in bibfilter.unknown_names(bib_filter.expression, fields):
+                message = bibfilter.unknown_name_message(name, fields)
+                found.append(Finding(path, bib_filter.line, "filter-name", message))
         for marker in page.markers:
             if not marker.reason:
                 found.append(

@@ -20,6 +20,8 @@ from citetools.role_names import ROLE_NAME
 _ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# `:filter: EXPRESSION`, or `filter: EXPRESSION` in the options' YAML block.
+_BIBLIOGRAPHY_FILTER = re.compile(r"(?::filter:|(?P<yaml>filter:))\s*(?P<expression>.*)")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
 # Directives whose body is code, page names or verbatim text, not Markdown.
 _LITERAL_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude",
@@ -49,6 +51,12 @@ class Paragraph:
 
 
 @dataclass
+class Filter:
+    line: int
+    expression: str  # a bibliography's `:filter:`, as written
+
+
+@dataclass
 class CiteProblem:
     line: int
     message: str
@@ -62,6 +70,7 @@ class Page:
     citations: list[Citation] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     listed_keys: list[Citation] = field(default_factory=list)  # {bibliography} bodies
+    filters: list[Filter] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[CiteProblem] = field(default_factory=list)
 
@@ -160,14 +169,17 @@ def _skip_front_matter(lines: list[str]) -> int:
 
 
 def _read_bibliography(page: Page, lines: list[str], i: int, fence: str) -> int:
-    """Keys listed in a ```{bibliography} body count as cited; options do not."""
+    """Keys listed in a ```{bibliography} body count as cited; of its options, the filter."""
     in_yaml = False
     while i < len(lines):
         stripped = lines[i].strip()
         if stripped.startswith(fence) and not stripped[len(fence) :].strip():
             return i + 1
+        option = _BIBLIOGRAPHY_FILTER.match(stripped)
         if stripped == "---":
             in_yaml = not in_yaml
+        elif option and bool(option["yaml"]) == in_yaml:
+            page.filters.append(Filter(i + 1, option["expression"]))
         elif stripped and not in_yaml and not stripped.startswith(":"):
             page.listed_keys.append(Citation(i + 1, stripped, "bibliography"))
         i += 1

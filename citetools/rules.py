@@ -110,6 +110,8 @@ _RULES = [
     Rule("undefined-key", "a page cites a key that is not in the bibliography",
          "fix the key or add the source"),
     Rule("cite-syntax", "a citation role that cannot be read", "see the citation syntax"),
+    Rule("filter-name", "a bibliography's `:filter:` reads a name that is neither the "
+         "filter's own nor a field of any entry (always empty)", "fix the name"),
     Rule("marker-reason", "a `{citation-needed}` marker without a reason",
          "write the reason inside the backticks"),
     Rule("conf-syntax", "`conf.py` does not parse, so the site's pages are not known",

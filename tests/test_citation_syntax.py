@@ -90,3 +90,39 @@ def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
         expected if warned else []
     )
     assert len(page(app).select(".citation")) == 2  # the list is there all the same
+
+
+@pytest.mark.parametrize(
+    ("written", "unknown", "hint"),
+    [
+        ("docname in docnmes", "docnmes", "did you mean `docnames`?"),
+        ("cited and jrnl % 'Psychiatry'", "jrnl", "did you mean `journal`?"),
+        ("docname in docnames and Year >= '2019'", None, None),  # a field, in any case
+        ("False", None, None),
+    ],
+)
+def test_a_filter_reading_a_name_no_entry_has_is_named_at_its_line(
+    make_app, tmp_path, capsys, written, unknown, hint
+):
+    # Upstream reads any other name as the entry's field: empty, so the list would be too.
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace("docname in docnames", written), encoding="utf-8")
+    line = text.splitlines().index(":filter: docname in docnames") + 1
+    app = make_app("html", srcdir=source)
+    app.build()
+    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    status = main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    linted = [line for line in capsys.readouterr().out.splitlines() if "filter-name" in line]
+    if unknown is None:
+        assert status == 0 and linted == []
+        assert [w for w in warnings if "citation_syntax" in w] == []
+        return
+    (finding,) = linted
+    where, message = finding.split(" filter-name ", 1)
+    assert where == f"{index}:{line}:" and status == 1
+    assert message.startswith(f"`:filter:` reads `{unknown}`") and message.endswith(hint)
+    assert [w for w in warnings if "citation_syntax" in w] == [
+        f"{index}:{line}: WARNING: {message} [bibtex.citation_syntax]"
+    ]

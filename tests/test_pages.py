@@ -39,3 +39,17 @@ def test_a_comment_shown_as_code_hides_nothing(tmp_path):
         (7, "rogers2019effectiveness"),
         (9, "puntis2018systematic"),
     ]
+
+
+def test_a_bibliographys_filter_is_read_as_option_or_in_its_yaml_block(tmp_path):
+    text = (
+        "# C\n\n```{bibliography}\n:filter: docname in docnmes\nfilter:key\n```\n\n"
+        "```{bibliography}\n---\nfilter: cited and yeer > '2000'\n---\n```\n"
+    )
+    page = pages.scan(tmp_path / "page.md", text)
+    assert [(f.line, f.expression) for f in page.filters] == [
+        (4, "docname in docnmes"),
+        (10, "cited and yeer > '2000'"),
+    ]
+    # Outside the YAML block a line is a listed key, whatever it looks like.
+    assert [(c.line, c.key) for c in page.listed_keys] == [(5, "filter:key")]

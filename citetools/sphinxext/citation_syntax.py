@@ -17,6 +17,10 @@ A bibliography's ``:style:`` that pybtex does not know stopped the build with
 an "Extension error" once the pages were read. The option is checked as the
 page is read; an unknown one is named at its line and left out (the page then
 gets the site's style), so the build goes on to its other warnings.
+
+A ``:filter:`` that reads a name that is neither the filter's own nor a field
+of any entry is empty for every entry, and the list shows nothing without a
+word (``citetools.bibfilter``): it is named at its line, as lint names it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sphinx.util.typing import ExtensionMetadata
 from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
+from citetools import bibfilter
 from citetools.role_names import ROLE_NAME
 
 logger = logging.getLogger(__name__)
@@ -116,6 +121,35 @@ def check_styles(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = text
 
 
+# A `:filter:` option line, in a bibliography's fence as for `:style:`.
+_FILTER = re.compile(r"^[ \t]*:filter:[ \t]*(?P<expression>.*?)[ \t]*$", re.M)
+
+
+def _entry_fields(app: Sphinx) -> list[str]:
+    entries = app.env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
+    names = {n.lower() for e in entries.values() for n in (*e.fields.keys(), *e.persons.keys())}
+    return sorted(names)
+
+
+def check_filters(app: Sphinx, docname: str, source: list[str]) -> None:
+    text = source[0]
+    if ":filter:" not in text:
+        return
+    fields: list[str] | None = None  # read from the .bib only for a filter that needs it
+    for fence in _BIBLIOGRAPHY.finditer(text):
+        for option in _FILTER.finditer(text, fence.start(), fence.end()):
+            if not bibfilter.unknown_names(option["expression"], ()):
+                continue  # the filter's own names only, as in `docname in docnames`
+            fields = _entry_fields(app) if fields is None else fields
+            for name in bibfilter.unknown_names(option["expression"], fields):
+                logger.warning(
+                    bibfilter.unknown_name_message(name, fields),
+                    location=(docname, text.count("\n", 0, option.start()) + 1),
+                    type="bibtex",
+                    subtype="citation_syntax",
+                )
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_role("cite", CheckedCiteRole(), override=True)
@@ -123,4 +157,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         app.add_role_to_domain(BibtexDomain.name, name, CheckedCiteRole(), override=True)
     app.connect("source-read", check_source)
     app.connect("source-read", check_styles)
+    app.connect("source-read", check_filters)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,41 @@
+"""The names a bibliography's ``:filter:`` reads, and the ones in it that read nothing.
+
+sphinxcontrib-bibtex evaluates the expression once per entry. ``docname``,
+``docnames``, ``key``, ``type``, ``cited``, ``author`` and ``editor`` are its
+own names (its filter visitor, 2.7); any other name is the entry's field of that
+name, and a field the entry lacks is the empty string. A misspelt name
+(``docname in docnmes``) is therefore empty for every entry, and the answer's
+Sources list silently shows nothing. Lint and the build name it instead.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Iterable
+
+FILTER_NAMES = ("docname", "docnames", "key", "type", "cited", "author", "editor")
+
+
+def unknown_names(expression: str, fields: Iterable[str]) -> list[str]:
+    """Names in *expression* that are neither the filter's own nor one of *fields*."""
+    try:
+        tree = ast.parse(expression.strip())
+    except SyntaxError:
+        return []  # sphinxcontrib-bibtex warns of that itself
+    known = {*FILTER_NAMES, *(name.lower() for name in fields)}
+    found = (node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    return list(dict.fromkeys(name for name in found if name.lower() not in known))
+
+
+def unknown_name_message(name: str, fields: Iterable[str]) -> str:
+    nearest = difflib.get_close_matches(name.lower(), [*FILTER_NAMES, *fields], n=1)
+    fix = (
+        f"did you mean `{nearest[0]}`?"
+        if nearest
+        else "use " + ", ".join(f"`{n}`" for n in FILTER_NAMES) + " or a field the entries have"
+    )
+    return (
+        f"`:filter:` reads `{name}`, which is neither one of the filter's names nor a field "
+        f"of any entry, so it is empty for every entry: {fix}"
+    )

@@ -96,6 +96,7 @@ def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
     ("written", "unknown", "hint"),
     [
         ("docname in docnmes", "docnmes", "did you mean `docnames`?"),
+        ("---\nfilter: docname in docnmes\n---", "docnmes", "did you mean `docnames`?"),
         ("cited and jrnl % 'Psychiatry'", "jrnl", "did you mean `journal`?"),
         ("docname in docnames and Year >= '2019'", None, None),  # a field, in any case
         ("False", None, None),
@@ -108,8 +109,12 @@ def test_a_filter_reading_a_name_no_entry_has_is_named_at_its_line(
     source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
     index = source / "index.md"
     text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace("docname in docnames", written), encoding="utf-8")
-    line = text.splitlines().index(":filter: docname in docnames") + 1
+    if written.startswith("---"):  # the options as YAML
+        index.write_text(text.replace(":filter: docname in docnames", written), encoding="utf-8")
+    else:
+        index.write_text(text.replace("docname in docnames", written), encoding="utf-8")
+    lines = index.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, row in enumerate(lines, 1) if "filter:" in row)
     app = make_app("html", srcdir=source)
     app.build()
     warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()

@@ -121,8 +121,9 @@ def check_styles(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = text
 
 
-# A `:filter:` option line, in a bibliography's fence as for `:style:`.
-_FILTER = re.compile(r"^[ \t]*:filter:[ \t]*(?P<expression>.*?)[ \t]*$", re.M)
+# A `:filter:` option line, or `filter:` in the options' YAML block, in a
+# bibliography's fence as for `:style:`.
+_FILTER = re.compile(r"^[ \t]*:?filter:[ \t]*(?P<expression>.*?)[ \t]*$", re.M)
 
 
 def _entry_fields(app: Sphinx) -> list[str]:
@@ -133,7 +134,7 @@ def _entry_fields(app: Sphinx) -> list[str]:
 
 def check_filters(app: Sphinx, docname: str, source: list[str]) -> None:
     text = source[0]
-    if ":filter:" not in text:
+    if "filter:" not in text:
         return
     fields: list[str] | None = None  # read from the .bib only for a filter that needs it
     for fence in _BIBLIOGRAPHY.finditer(text):

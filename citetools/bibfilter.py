@@ -2,10 +2,11 @@
 
 sphinxcontrib-bibtex evaluates the expression once per entry. ``docname``,
 ``docnames``, ``key``, ``type``, ``cited``, ``author`` and ``editor`` are its
-own names (its filter visitor, 2.7); any other name is the entry's field of that
-name, and a field the entry lacks is the empty string. A misspelt name
-(``docname in docnmes``) is therefore empty for every entry, and the answer's
-Sources list silently shows nothing. Lint and the build name it instead.
+own names, spelt exactly so (its filter visitor, 2.7); any other name is the
+entry's field of that name, in any letter case, and a field the entry lacks is
+the empty string (names are persons, not fields: ``Author`` is empty too). A
+misspelt name (``docname in docnmes``) is therefore empty for every entry, and
+the answer's Sources list silently shows nothing. Lint and the build name it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import difflib
 from collections.abc import Iterable
 
 FILTER_NAMES = ("docname", "docnames", "key", "type", "cited", "author", "editor")
+_PERSONS = {"author", "editor"}
 
 
 def unknown_names(expression: str, fields: Iterable[str]) -> list[str]:
@@ -23,12 +25,18 @@ def unknown_names(expression: str, fields: Iterable[str]) -> list[str]:
         tree = ast.parse(expression.strip())
     except SyntaxError:
         return []  # sphinxcontrib-bibtex warns of that itself
-    known = {*FILTER_NAMES, *(name.lower() for name in fields)}
+    known_fields = {name.lower() for name in fields} - _PERSONS
     found = (node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
-    return list(dict.fromkeys(name for name in found if name.lower() not in known))
+    unknown = (n for n in found if n not in FILTER_NAMES and n.lower() not in known_fields)
+    return list(dict.fromkeys(unknown))
 
 
 def unknown_name_message(name: str, fields: Iterable[str]) -> str:
+    if name.lower() in FILTER_NAMES:
+        return (
+            f"`:filter:` reads `{name}`, which is empty for every entry: the filter's own "
+            f"names are written in lower case, `{name.lower()}`"
+        )
     nearest = difflib.get_close_matches(name.lower(), [*FILTER_NAMES, *fields], n=1)
     fix = (
         f"did you mean `{nearest[0]}`?"

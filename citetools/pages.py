@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from textwrap import dedent
 
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
@@ -20,8 +21,8 @@ from citetools.role_names import ROLE_NAME
 _ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-# `:filter: EXPRESSION`, or `filter: EXPRESSION` in the options' YAML block.
-_BIBLIOGRAPHY_FILTER = re.compile(r"(?::filter:|(?P<yaml>filter:))\s*(?P<expression>.*)")
+# MyST's option line: a colon, not a colon fence (`:::`).
+_OPTION_LINE = re.compile(r"^\s*:(?!::)")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
 # Directives whose body is code, page names or verbatim text, not Markdown.
 _LITERAL_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude",
@@ -170,20 +171,49 @@ def _skip_front_matter(lines: list[str]) -> int:
 
 def _read_bibliography(page: Page, lines: list[str], i: int, fence: str) -> int:
     """Keys listed in a ```{bibliography} body count as cited; of its options, the filter."""
-    in_yaml = False
+    i = _read_options(page, lines, i, _closing(lines, i, fence))
     while i < len(lines):
         stripped = lines[i].strip()
         if stripped.startswith(fence) and not stripped[len(fence) :].strip():
             return i + 1
-        option = _BIBLIOGRAPHY_FILTER.match(stripped)
-        if stripped == "---":
-            in_yaml = not in_yaml
-        elif option and bool(option["yaml"]) == in_yaml:
-            page.filters.append(Filter(i + 1, option["expression"]))
-        elif stripped and not in_yaml and not stripped.startswith(":"):
+        if stripped and not stripped.startswith(":"):
             page.listed_keys.append(Citation(i + 1, stripped, "bibliography"))
         i += 1
     return i
+
+
+def _closing(lines: list[str], i: int, fence: str) -> int:
+    """The index of the line closing the fence opened above line *i* (or of the end)."""
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if stripped.startswith(fence) and not stripped[len(fence) :].strip():
+            return i
+        i += 1
+    return i
+
+
+def _read_options(page: Page, lines: list[str], i: int, end: int) -> int:
+    """The options at the top of a directive's body, read by MyST's own reader; the
+    index of the first line after them. Only the filter is kept."""
+    if i < end and lines[i].strip().startswith("---"):  # the options as YAML
+        last = next((j for j in range(i + 1, end) if lines[j].strip().startswith("---")), end)
+        first, block, after = i + 1, dedent("\n".join(lines[i + 1 : last])), min(last + 1, end)
+    elif i < end and _OPTION_LINE.match(lines[i]):  # `:name: value` lines
+        after = next((j for j in range(i, end) if not _OPTION_LINE.match(lines[j])), end)
+        first, block = i, "\n".join(line.lstrip()[1:] for line in lines[i:after])
+    else:
+        return i
+    # As MyST reads them: quoted values unquoted, folded ones joined.
+    from myst_parser.parsers.options import TokenizeError, options_to_tokens
+
+    try:
+        tokens, _ = options_to_tokens(block)
+    except TokenizeError:
+        return after  # MyST warns of the options itself
+    for key, value in tokens:
+        if key.value == "filter" and value is not None:
+            page.filters.append(Filter(first + key.start.line + 1, value.value))
+    return after
 
 
 def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> None:

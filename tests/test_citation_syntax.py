@@ -92,42 +92,67 @@ def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
     assert len(page(app).select(".citation")) == 2  # the list is there all the same
 
 
-@pytest.mark.parametrize(
-    ("written", "unknown", "hint"),
-    [
-        ("docname in docnmes", "docnmes", "did you mean `docnames`?"),
-        ("---\nfilter: docname in docnmes\n---", "docnmes", "did you mean `docnames`?"),
-        ("cited and jrnl % 'Psychiatry'", "jrnl", "did you mean `journal`?"),
-        ("docname in docnames and Year >= '2019'", None, None),  # a field, in any case
-        ("False", None, None),
-    ],
-)
+# The Sources fence's options, written instead of `:filter: docname in docnames`; the
+# name reported, the end of the message, and the line (within what is written) named.
+FILTERS = [
+    (":filter: docname in docnmes", "docnmes", "did you mean `docnames`?", 0),
+    (":filter: cited and jrnl % 'Psychiatry'", "jrnl", "did you mean `journal`?", 0),
+    (":filter: Type == 'article'", "Type", "written in lower case, `type`", 0),
+    (":filter: Author % 'Rogers'", "Author", "written in lower case, `author`", 0),
+    (":filter: 'docname in docnmes'", "docnmes", "did you mean `docnames`?", 0),  # quoted
+    ("---\nfilter: docname in docnmes\n---", "docnmes", "did you mean `docnames`?", 1),
+    ("---\nstyle: alpha\nfilter: >-\n  docname in\n  docnmes\n---", "docnmes", "`docnames`?", 2),
+    (":filter: docname in docnames and Year >= '2019'", None, None, None),  # any case
+    (":filter: False", None, None, None),
+    # Not a filter: an option needs its colon unless in the YAML block (a listed key).
+    ("filter: docname in docnmes", None, None, None),
+]
+# The same misspelt filter shown as an example or hidden in a comment: not a filter.
+EXAMPLES = [
+    "````markdown\n```{bibliography}\n:filter: docname in docnmes\n```\n````\n",
+    "<!--\n```{bibliography}\n:filter: docname in docnmes\n```\n-->\n",
+]
+
+
+def _lint_and_build(make_app, capsys, source):
+    index = source / "index.md"
+    app = make_app("html", srcdir=source)
+    app.build()
+    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    linted = [line for line in capsys.readouterr().out.splitlines() if "filter-name" in line]
+    built = [w for w in warnings if "citation_syntax" in w]
+    return index, linted, built
+
+
+@pytest.mark.parametrize(("written", "unknown", "hint", "offset"), FILTERS)
 def test_a_filter_reading_a_name_no_entry_has_is_named_at_its_line(
-    make_app, tmp_path, capsys, written, unknown, hint
+    make_app, tmp_path, capsys, written, unknown, hint, offset
 ):
     # Upstream reads any other name as the entry's field: empty, so the list would be too.
     source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
     index = source / "index.md"
     text = index.read_text(encoding="utf-8")
-    if written.startswith("---"):  # the options as YAML
-        index.write_text(text.replace(":filter: docname in docnames", written), encoding="utf-8")
-    else:
-        index.write_text(text.replace("docname in docnames", written), encoding="utf-8")
-    lines = index.read_text(encoding="utf-8").splitlines()
-    line = next(i for i, row in enumerate(lines, 1) if "filter:" in row)
-    app = make_app("html", srcdir=source)
-    app.build()
-    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
-    status = main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
-    linted = [line for line in capsys.readouterr().out.splitlines() if "filter-name" in line]
+    index.write_text(text.replace(":filter: docname in docnames", written), encoding="utf-8")
+    index, linted, built = _lint_and_build(make_app, capsys, source)
     if unknown is None:
-        assert status == 0 and linted == []
-        assert [w for w in warnings if "citation_syntax" in w] == []
+        assert linted == [] and built == []
         return
+    line = text.splitlines().index(":filter: docname in docnames") + 1 + offset
     (finding,) = linted
     where, message = finding.split(" filter-name ", 1)
-    assert where == f"{index}:{line}:" and status == 1
+    assert where == f"{index}:{line}:"
     assert message.startswith(f"`:filter:` reads `{unknown}`") and message.endswith(hint)
-    assert [w for w in warnings if "citation_syntax" in w] == [
-        f"{index}:{line}: WARNING: {message} [bibtex.citation_syntax]"
-    ]
+    assert built == [f"{index}:{line}: WARNING: {message} [bibtex.citation_syntax]"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_a_filter_shown_as_an_example_or_in_a_comment_is_not_read(
+    make_app, tmp_path, capsys, example
+):
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace("## Sources", example + "\n## Sources"), encoding="utf-8")
+    _, linted, built = _lint_and_build(make_app, capsys, source)
+    assert linted == [] and built == []

@@ -20,7 +20,9 @@ gets the site's style), so the build goes on to its other warnings.
 
 A ``:filter:`` that reads a name that is neither the filter's own nor a field
 of any entry is empty for every entry, and the list shows nothing without a
-word (``citetools.bibfilter``): it is named at its line, as lint names it.
+word (``citetools.bibfilter``). A page whose filters are not plainly the
+filter's own names is read as lint reads it (fences, comments, and the options
+as MyST reads them), and such a name is named at its line with lint's message.
 """
 
 from __future__ import annotations
@@ -121,34 +123,36 @@ def check_styles(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = text
 
 
-# A `:filter:` option line, or `filter:` in the options' YAML block, in a
-# bibliography's fence as for `:style:`.
-_FILTER = re.compile(r"^[ \t]*:?filter:[ \t]*(?P<expression>.*?)[ \t]*$", re.M)
+# A `:filter:` option line, or `filter:` in the options' YAML block: what makes a
+# page worth reading as lint reads it, unless the filter plainly uses the filter's
+# own names (`docname in docnames`, `False`).
+_FILTER = re.compile(r"^[ \t]*:?filter:[ \t]*(?P<value>.*?)[ \t]*$", re.M)
+
+
+def _plain(value: str) -> bool:
+    return value[:1] not in "'\"|>" and not bibfilter.unknown_names(value, ())
 
 
 def _entry_fields(app: Sphinx) -> list[str]:
     entries = app.env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
-    names = {n.lower() for e in entries.values() for n in (*e.fields.keys(), *e.persons.keys())}
-    return sorted(names)
+    return sorted({name.lower() for entry in entries.values() for name in entry.fields})
 
 
 def check_filters(app: Sphinx, docname: str, source: list[str]) -> None:
     text = source[0]
-    if "filter:" not in text:
+    if all(_plain(option["value"]) for option in _FILTER.finditer(text)):
         return
-    fields: list[str] | None = None  # read from the .bib only for a filter that needs it
-    for fence in _BIBLIOGRAPHY.finditer(text):
-        for option in _FILTER.finditer(text, fence.start(), fence.end()):
-            if not bibfilter.unknown_names(option["expression"], ()):
-                continue  # the filter's own names only, as in `docname in docnames`
-            fields = _entry_fields(app) if fields is None else fields
-            for name in bibfilter.unknown_names(option["expression"], fields):
-                logger.warning(
-                    bibfilter.unknown_name_message(name, fields),
-                    location=(docname, text.count("\n", 0, option.start()) + 1),
-                    type="bibtex",
-                    subtype="citation_syntax",
-                )
+    from citetools import pages  # lint's reading: fences, comments and YAML as MyST has them
+
+    fields = _entry_fields(app)
+    for bib_filter in pages.scan(app.env.doc2path(docname), text).filters:
+        for name in bibfilter.unknown_names(bib_filter.expression, fields):
+            logger.warning(
+                bibfilter.unknown_name_message(name, fields),
+                location=(docname, bib_filter.line),
+                type="bibtex",
+                subtype="citation_syntax",
+            )
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

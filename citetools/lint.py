@@ -202,7 +202,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                 )
             )
         for bib_filter in page.filters:
-            for name in bibfilter.unknown_names(bib_filter.expression, fields):
+            for name in bibfilter.unknown_names(bib_filter.value, fields):
                 message = bibfilter.unknown_name_message(name, fields)
                 found.append(Finding(path, bib_filter.line, "filter-name", message))
         for marker in page.markers:

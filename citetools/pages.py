@@ -52,9 +52,9 @@ class Paragraph:
 
 
 @dataclass
-class Filter:
+class Option:
     line: int
-    expression: str  # a bibliography's `:filter:`, as written
+    value: str  # as the directive gets it
 
 
 @dataclass
@@ -71,7 +71,9 @@ class Page:
     citations: list[Citation] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     listed_keys: list[Citation] = field(default_factory=list)  # {bibliography} bodies
-    filters: list[Filter] = field(default_factory=list)
+    # {bibliography} options: `:filter:` and `:style:`
+    filters: list[Option] = field(default_factory=list)
+    styles: list[Option] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[CiteProblem] = field(default_factory=list)
 
@@ -170,7 +172,7 @@ def _skip_front_matter(lines: list[str]) -> int:
 
 
 def _read_bibliography(page: Page, lines: list[str], i: int, fence: str) -> int:
-    """Keys listed in a ```{bibliography} body count as cited; of its options, the filter."""
+    """Keys listed in a ```{bibliography} body count as cited; its filter and style are kept."""
     i = _read_options(page, lines, i, _closing(lines, i, fence))
     while i < len(lines):
         stripped = lines[i].strip()
@@ -194,7 +196,7 @@ def _closing(lines: list[str], i: int, fence: str) -> int:
 
 def _read_options(page: Page, lines: list[str], i: int, end: int) -> int:
     """The options at the top of a directive's body, read by MyST's own reader; the
-    index of the first line after them. Only the filter is kept."""
+    index of the first line after them. The filter and the style are kept."""
     if i < end and lines[i].strip().startswith("---"):  # the options as YAML
         last = next((j for j in range(i + 1, end) if lines[j].strip().startswith("---")), end)
         first, block, after = i + 1, dedent("\n".join(lines[i + 1 : last])), min(last + 1, end)
@@ -210,9 +212,10 @@ def _read_options(page: Page, lines: list[str], i: int, end: int) -> int:
         tokens, _ = options_to_tokens(block)
     except TokenizeError:
         return after  # MyST warns of the options itself
+    kept = {"filter": page.filters, "style": page.styles}
     for key, value in tokens:
-        if key.value == "filter" and value is not None:
-            page.filters.append(Filter(first + key.start.line + 1, value.value))
+        if key.value in kept and value is not None:
+            kept[key.value].append(Option(first + key.start.line + 1, value.value))
     return after
 
 

@@ -68,20 +68,25 @@ def test_a_role_the_page_shows_as_text_is_named_at_its_line(make_app, tmp_path, 
     ]
 
 
-@pytest.mark.parametrize(("style", "warned"), [("apa", True), ("unsrt", False)])
+@pytest.mark.parametrize(
+    ("options", "style", "warned"),
+    [
+        (":filter: docname in docnames\n:style: {}\n", "apa", True),
+        (":filter: docname in docnames\n:style: {}\n", "unsrt", False),
+        ("---\nfilter: docname in docnames\nstyle: {}\n---\n", "apa", True),
+    ],
+)
 def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
-    make_app, tmp_path, style, warned
+    make_app, tmp_path, options, style, warned
 ):
     source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
     index = source / "index.md"
     text = index.read_text(encoding="utf-8")
     index.write_text(
-        text.replace(
-            ":filter: docname in docnames\n", f":filter: docname in docnames\n:style: {style}\n"
-        ),
-        encoding="utf-8",
+        text.replace(":filter: docname in docnames\n", options.format(style)), encoding="utf-8"
     )
-    line = index.read_text(encoding="utf-8").splitlines().index(f":style: {style}") + 1
+    lines = index.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, row in enumerate(lines, 1) if row.endswith(f"style: {style}"))
     app = make_app("html", srcdir=source)
     app.build()  # no exception: Sphinx would print "Extension error"
     warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
@@ -156,3 +161,16 @@ def test_a_filter_shown_as_an_example_or_in_a_comment_is_not_read(
     index.write_text(text.replace("## Sources", example + "\n## Sources"), encoding="utf-8")
     _, linted, built = _lint_and_build(make_app, capsys, source)
     assert linted == [] and built == []
+
+
+def test_a_style_in_an_example_is_shown_as_written(make_app, tmp_path):
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    example = "````markdown\n```{bibliography}\n:style: apa\n```\n````\n\n"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace("## Sources", example + "## Sources"), encoding="utf-8")
+    app = make_app("html", srcdir=source)
+    app.build()
+    assert "citation_syntax" not in app.warning.getvalue()
+    (shown,) = page(app).select("pre")
+    assert ":style: apa" in shown.get_text()

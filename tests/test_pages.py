@@ -47,7 +47,7 @@ def test_a_bibliographys_filter_is_read_as_option_or_in_its_yaml_block(tmp_path)
         "```{bibliography}\n---\nfilter: cited and yeer > '2000'\n---\n```\n"
     )
     page = pages.scan(tmp_path / "page.md", text)
-    assert [(f.line, f.expression) for f in page.filters] == [
+    assert [(f.line, f.value) for f in page.filters] == [
         (4, "docname in docnmes"),
         (10, "cited and yeer > '2000'"),
     ]

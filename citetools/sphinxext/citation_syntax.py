@@ -85,11 +85,9 @@ def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
             )
 
 
-# A `:style:` option line; only in a bibliography's fence does it name a pybtex style.
-_STYLE = re.compile(r"^(?P<indent>[ \t]*):style:[ \t]*(?P<name>\S*)[ \t]*$", re.M)
-_BIBLIOGRAPHY = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})\{bibliography\}.*?^[ \t]*(?P=fence)", re.M | re.S
-)
+# A `:style:` option line, or `style:` in the options' YAML block: what makes a page
+# worth reading as lint reads it, unless it names a style the site has.
+_STYLE = re.compile(r"^[ \t]*:?style:[ \t]*(?P<name>.*?)[ \t]*$", re.M)
 
 
 def _known_style(name: str) -> bool:
@@ -104,23 +102,24 @@ def _known_style(name: str) -> bool:
 
 def check_styles(app: Sphinx, docname: str, source: list[str]) -> None:
     text = source[0]
-    if ":style:" not in text:
+    if all(_known_style(option["name"]) for option in _STYLE.finditer(text)):
         return
-    for fence in _BIBLIOGRAPHY.finditer(text):
-        for option in _STYLE.finditer(text, fence.start(), fence.end()):
-            if _known_style(option["name"]):
-                continue
-            logger.warning(
-                f"`:style: {option['name']}` is not a bibliography style the site has: delete "
-                f"the line (the site's style, `{app.config.bibtex_default_style}`, is used)",
-                location=(docname, text.count("\n", 0, option.start()) + 1),
-                type="bibtex",
-                subtype="citation_syntax",
-            )
-            # Left out, keeping the lines where they are, so the build can go on.
-            blank = " " * (option.end() - option.start())
-            text = text[: option.start()] + blank + text[option.end() :]
-    source[0] = text
+    from citetools import pages  # lint's reading: fences, comments and YAML as MyST has them
+
+    lines = text.split("\n")
+    for style in pages.scan(app.env.doc2path(docname), text).styles:
+        if _known_style(style.value):
+            continue
+        logger.warning(
+            f"`:style: {style.value}` is not a bibliography style the site has: delete "
+            f"the line (the site's style, `{app.config.bibtex_default_style}`, is used)",
+            location=(docname, style.line),
+            type="bibtex",
+            subtype="citation_syntax",
+        )
+        # Left out, keeping the lines where they are, so the build can go on.
+        lines[style.line - 1] = " " * len(lines[style.line - 1])
+    source[0] = "\n".join(lines)
 
 
 # A `:filter:` option line, or `filter:` in the options' YAML block: what makes a
@@ -146,7 +145,7 @@ def check_filters(app: Sphinx, docname: str, source: list[str]) -> None:
 
     fields = _entry_fields(app)
     for bib_filter in pages.scan(app.env.doc2path(docname), text).filters:
-        for name in bibfilter.unknown_names(bib_filter.expression, fields):
+        for name in bibfilter.unknown_names(bib_filter.value, fields):
             logger.warning(
                 bibfilter.unknown_name_message(name, fields),
                 location=(docname, bib_filter.line),

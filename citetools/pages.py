@@ -55,6 +55,7 @@ class Paragraph:
 class Option:
     line: int
     value: str  # as the directive gets it
+    last_line: int  # of a value written over several lines
 
 
 @dataclass
@@ -141,7 +142,7 @@ def scan(path: Path, text: str | None = None) -> Page:
             info = fence["info"].strip()
             name = info[1 : info.index("}")] if info.startswith("{") and "}" in info else ""
             if name == "bibliography":
-                i = _read_bibliography(page, lines, i + 1, fence["fence"])
+                i = _read_bibliography(page, lines, i + 1, fence["fence"], len(fence["indent"]))
                 continue
             fences.append((fence["fence"], name))
         elif literal:
@@ -171,9 +172,9 @@ def _skip_front_matter(lines: list[str]) -> int:
     return 0
 
 
-def _read_bibliography(page: Page, lines: list[str], i: int, fence: str) -> int:
+def _read_bibliography(page: Page, lines: list[str], i: int, fence: str, indent: int) -> int:
     """Keys listed in a ```{bibliography} body count as cited; its filter and style are kept."""
-    i = _read_options(page, lines, i, _closing(lines, i, fence))
+    i = _read_options(page, lines, i, _closing(lines, i, fence), indent)
     while i < len(lines):
         stripped = lines[i].strip()
         if stripped.startswith(fence) and not stripped[len(fence) :].strip():
@@ -194,12 +195,20 @@ def _closing(lines: list[str], i: int, fence: str) -> int:
     return i
 
 
-def _read_options(page: Page, lines: list[str], i: int, end: int) -> int:
+def _in_fence(line: str, indent: int) -> str:
+    """*line* as the directive's body has it: without the fence's own indentation."""
+    return line[min(indent, len(line) - len(line.lstrip(" "))) :]
+
+
+def _read_options(page: Page, lines: list[str], i: int, end: int, indent: int) -> int:
     """The options at the top of a directive's body, read by MyST's own reader; the
     index of the first line after them. The filter and the style are kept."""
-    if i < end and lines[i].strip().startswith("---"):  # the options as YAML
-        last = next((j for j in range(i + 1, end) if lines[j].strip().startswith("---")), end)
-        first, block, after = i + 1, dedent("\n".join(lines[i + 1 : last])), min(last + 1, end)
+    if i < end and _in_fence(lines[i], indent).startswith("---"):  # the options as YAML
+        last = next(
+            (j for j in range(i + 1, end) if _in_fence(lines[j], indent).startswith("---")), end
+        )
+        block = dedent("\n".join(_in_fence(line, indent) for line in lines[i + 1 : last]))
+        first, after = i + 1, min(last + 1, end)
     elif i < end and _OPTION_LINE.match(lines[i]):  # `:name: value` lines
         after = next((j for j in range(i, end) if not _OPTION_LINE.match(lines[j])), end)
         first, block = i, "\n".join(line.lstrip()[1:] for line in lines[i:after])
@@ -215,7 +224,11 @@ def _read_options(page: Page, lines: list[str], i: int, end: int) -> int:
     kept = {"filter": page.filters, "style": page.styles}
     for key, value in tokens:
         if key.value in kept and value is not None:
-            kept[key.value].append(Option(first + key.start.line + 1, value.value))
+            # A value ends at the start of the line after it when it ends a line.
+            last_line = value.end.line - (value.end.column == 0 and value.end.line > key.start.line)
+            kept[key.value].append(
+                Option(first + key.start.line + 1, value.value, first + last_line + 1)
+            )
     return after
 
 

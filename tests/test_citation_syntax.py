@@ -107,6 +107,8 @@ FILTERS = [
     (":filter: 'docname in docnmes'", "docnmes", "did you mean `docnames`?", 0),  # quoted
     ("---\nfilter: docname in docnmes\n---", "docnmes", "did you mean `docnames`?", 1),
     ("---\nstyle: alpha\nfilter: >-\n  docname in\n  docnmes\n---", "docnmes", "`docnames`?", 2),
+    ("---\nfilter: docname in docnames\n  or yeer > '2000'\n---", "yeer", "`year`?", 1),
+    (":filter : docname in docnames or yeer > '2000'", "yeer", "`year`?", 0),
     (":filter: docname in docnames and Year >= '2019'", None, None, None),  # any case
     (":filter: False", None, None, None),
     # Not a filter: an option needs its colon unless in the YAML block (a listed key).
@@ -174,3 +176,28 @@ def test_a_style_in_an_example_is_shown_as_written(make_app, tmp_path):
     assert "citation_syntax" not in app.warning.getvalue()
     (shown,) = page(app).select("pre")
     assert ":style: apa" in shown.get_text()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ":style: apa\n:filter: docname in docnmes\n",
+        "---\nstyle: >-\n  apa\nfilter: docname in docnmes\n---\n",
+        ":style: >-\n:  apa\n:filter: docname in docnmes\n",
+    ],
+)
+def test_an_unknown_style_leaves_the_other_options_read(make_app, tmp_path, capsys, options):
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace(":filter: docname in docnames\n", options), encoding="utf-8")
+    lines = index.read_text(encoding="utf-8").splitlines()
+    style_line = next(i for i, row in enumerate(lines, 1) if "style:" in row)
+    filter_line = next(i for i, row in enumerate(lines, 1) if "filter:" in row)
+    index, linted, built = _lint_and_build(make_app, capsys, source)
+    assert [w.split(" WARNING: ")[0] for w in built] == [
+        f"{index}:{style_line}:",
+        f"{index}:{filter_line}:",
+    ]
+    assert "`:style: apa` is not a bibliography style" in built[0] and "docnmes" in built[1]
+    assert [line.split(" filter-name ")[0] for line in linted] == [f"{index}:{filter_line}:"]

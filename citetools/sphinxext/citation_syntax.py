@@ -10,19 +10,16 @@ classes) as roles that say what ``citetools lint`` says, at the citation, and
 leave its text as written in the page; ``-W`` then stops the build there.
 
 A role name with a space before its backticks, or with empty ones, is no role
-to MyST: the page shows it as text and nothing runs. Pages where a role name
-is not followed by backticks and text are read as lint reads them, for those.
-
-A bibliography's ``:style:`` that pybtex does not know stopped the build with
-an "Extension error" once the pages were read. The option is checked as the
-page is read; an unknown one is named at its line and left out (the page then
-gets the site's style), so the build goes on to its other warnings.
-
-A ``:filter:`` that reads a name that is neither the filter's own nor a field
-of any entry is empty for every entry, and the list shows nothing without a
-word (``citetools.bibfilter``). A page whose filters are not plainly the
-filter's own names is read as lint reads it (fences, comments, and the options
-as MyST reads them), and such a name is named at its line with lint's message.
+to MyST: the page shows it as text and nothing runs. A bibliography's
+``:style:`` that pybtex does not know stopped the build with an "Extension
+error" once the pages were read. A ``:filter:`` that reads a name that is
+neither the filter's own nor a field of any entry is empty for every entry, and
+the list shows nothing without a word (``citetools.bibfilter``). Only a reading
+of the page finds these: a page with a role name not followed by its text, or
+with a bibliography's options, is read as lint reads it (fences, comments, and
+the options as MyST's own reader has them), and each is named at its line with
+lint's message. An unknown style is replaced by the site's, on the same lines,
+so the build goes on to its other warnings.
 """
 
 from __future__ import annotations
@@ -70,26 +67,6 @@ class CheckedCiteRole(CiteRole):
 _SUSPECT = re.compile(rf"\{{(?:{ROLE_NAME})\}}(?!`[^`])")
 
 
-def check_source(app: Sphinx, docname: str, source: list[str]) -> None:
-    if not _SUSPECT.search(source[0]):
-        return  # the usual page: every role name is followed by its text
-    from citetools import pages  # not loaded by a build whose pages need no reading
-
-    for problem in pages.scan(app.env.doc2path(docname), source[0]).problems:
-        if problem.shown_as_text:
-            logger.warning(
-                problem.message,
-                location=(docname, problem.line),
-                type="bibtex",
-                subtype="citation_syntax",
-            )
-
-
-# A `:style:` option line, or `style:` in the options' YAML block: what makes a page
-# worth reading as lint reads it, unless it names a style the site has.
-_STYLE = re.compile(r"^[ \t]*:?style:[ \t]*(?P<name>.*?)[ \t]*$", re.M)
-
-
 def _known_style(name: str) -> bool:
     from pybtex.plugin import PluginNotFound, find_plugin
 
@@ -100,58 +77,52 @@ def _known_style(name: str) -> bool:
     return True
 
 
-def check_styles(app: Sphinx, docname: str, source: list[str]) -> None:
-    text = source[0]
-    if all(_known_style(option["name"]) for option in _STYLE.finditer(text)):
-        return
-    from citetools import pages  # lint's reading: fences, comments and YAML as MyST has them
-
-    lines = text.split("\n")
-    for style in pages.scan(app.env.doc2path(docname), text).styles:
-        if _known_style(style.value):
-            continue
-        logger.warning(
-            f"`:style: {style.value}` is not a bibliography style the site has: delete "
-            f"the line (the site's style, `{app.config.bibtex_default_style}`, is used)",
-            location=(docname, style.line),
-            type="bibtex",
-            subtype="citation_syntax",
-        )
-        # Left out, keeping the lines where they are, so the build can go on.
-        lines[style.line - 1] = " " * len(lines[style.line - 1])
-    source[0] = "\n".join(lines)
-
-
-# A `:filter:` option line, or `filter:` in the options' YAML block: what makes a
-# page worth reading as lint reads it, unless the filter plainly uses the filter's
-# own names (`docname in docnames`, `False`).
-_FILTER = re.compile(r"^[ \t]*:?filter:[ \t]*(?P<value>.*?)[ \t]*$", re.M)
-
-
-def _plain(value: str) -> bool:
-    return value[:1] not in "'\"|>" and not bibfilter.unknown_names(value, ())
-
-
 def _entry_fields(app: Sphinx) -> list[str]:
     entries = app.env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
     return sorted({name.lower() for entry in entries.values() for name in entry.fields})
 
 
-def check_filters(app: Sphinx, docname: str, source: list[str]) -> None:
-    text = source[0]
-    if all(_plain(option["value"]) for option in _FILTER.finditer(text)):
-        return
-    from citetools import pages  # lint's reading: fences, comments and YAML as MyST has them
+# What an option line starts with: its indentation, and its colon unless in YAML.
+_OPTION_START = re.compile(r"[ \t]*:?")
 
-    fields = _entry_fields(app)
-    for bib_filter in pages.scan(app.env.doc2path(docname), text).filters:
+
+def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
+    """What only a reading of the page finds, read as lint reads it (``pages``): role
+    names shown as text, and a bibliography's filter and style."""
+    text = source[0]
+    options = "{bibliography}" in text and ("filter" in text or "style" in text)
+    if not options and not _SUSPECT.search(text):
+        return  # the usual page: no options, every role name followed by its text
+    from citetools import pages  # not loaded by a build whose pages need no reading
+
+    scanned = pages.scan(app.env.doc2path(docname), text)
+    found = [(p.line, p.message) for p in scanned.problems if p.shown_as_text]
+    fields: list[str] | None = None  # read from the .bib only for a filter that needs it
+    for bib_filter in scanned.filters:
+        if not bibfilter.unknown_names(bib_filter.value, ()):
+            continue  # the filter's own names only, as in `docname in docnames`
+        fields = _entry_fields(app) if fields is None else fields
         for name in bibfilter.unknown_names(bib_filter.value, fields):
-            logger.warning(
-                bibfilter.unknown_name_message(name, fields),
-                location=(docname, bib_filter.line),
-                type="bibtex",
-                subtype="citation_syntax",
+            found.append((bib_filter.line, bibfilter.unknown_name_message(name, fields)))
+    lines = text.split("\n")
+    default = app.config.bibtex_default_style
+    for style in scanned.styles:
+        if _known_style(style.value):
+            continue
+        found.append(
+            (
+                style.line,
+                f"`:style: {style.value}` is not a bibliography style the site has: delete "
+                f"the line (the site's style, `{default}`, is used)",
             )
+        )
+        # The site's style instead, on the same lines, the other options kept.
+        for number in range(style.line, style.last_line + 1):
+            start = _OPTION_START.match(lines[number - 1])[0]  # type: ignore[index]
+            lines[number - 1] = start + (f"style: {default}" if number == style.line else "#")
+    source[0] = "\n".join(lines)
+    for line, message in sorted(found):
+        logger.warning(message, location=(docname, line), type="bibtex", subtype="citation_syntax")
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -159,7 +130,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_role("cite", CheckedCiteRole(), override=True)
     for name in BibtexDomain.roles:
         app.add_role_to_domain(BibtexDomain.name, name, CheckedCiteRole(), override=True)
-    app.connect("source-read", check_source)
-    app.connect("source-read", check_styles)
-    app.connect("source-read", check_filters)
+    app.connect("source-read", check_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

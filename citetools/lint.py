@@ -171,6 +171,8 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
     """Keys cited but not defined, entries never cited, markers without a reason, filters
     reading a name no entry has."""
     defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
+    from citetools import pages  # loaded already: it read *scanned*
+
     fields = sorted({name for bib in bibs for e in bib.entries for name in e.fields})
     by_lower = {k.lower(): k for k in defined}
     cited: set[str] = set()
@@ -212,8 +214,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                         path,
                         marker.line,
                         "marker-reason",
-                        "citation-needed marker without a reason: write "
-                        "{citation-needed}`why no source supports this yet`",
+                        pages.NO_REASON,
                     )
                 )
     for key, (bib, entry) in defined.items():

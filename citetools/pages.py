@@ -21,6 +21,22 @@ from citetools.role_names import ROLE_NAME
 _ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}`(?P<body>[^`]*)`")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_HEADING = re.compile(r"^\s*#{1,6}(?:\s|$)")
+# Where a citation or marker is read but readers see its raw text, or none at all.
+_BACKTICK_IN_FENCE_LINE = (
+    "a backtick in a fence's first line (a citation or marker in a directive's title?) "
+    "makes the line text, and the next fence starts a code block that shows the rest of "
+    "the page as code, its Sources list included: move what is in backticks into the "
+    "directive's body"
+)
+_ROLE_IN_HEADING = (
+    "a citation or marker in a heading: the page's title, the menu and the section's link "
+    "show its key or reason as text: put it in the text under the heading"
+)
+NO_REASON = (
+    "citation-needed marker without a reason: write "
+    "{citation-needed}`why no source supports this yet`"
+)
 # MyST's option line: a colon, not a colon fence (`:::`).
 _OPTION_LINE = re.compile(r"^\s*:(?!::)")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
@@ -41,6 +57,7 @@ class Citation:
 class Marker:
     line: int
     reason: str
+    shown_as_text: bool = False  # empty backticks: no role runs (see CiteProblem)
 
 
 @dataclass
@@ -62,7 +79,8 @@ class Option:
 class CiteProblem:
     line: int
     message: str
-    # MyST shows it as text (no role runs, so only a reading of the source finds it).
+    # Readers see it as text (no role runs, or its text is shown raw): only a reading
+    # of the source finds it, so the build reports it from here too.
     shown_as_text: bool = False
 
 
@@ -83,7 +101,7 @@ class Page:
 # so that lines keep their numbers; and code spans, skipped where a left-to-right
 # scan meets them (a role's backticks are taken with its name). An HTML comment
 # counts only where MyST reads one: not in a fence or a code span.
-_CODE_SPAN = r"(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`)"
+_CODE_SPAN = r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)"
 _HTML_COMMENT = re.compile(
     rf"^[ \t]*(?P<marker>`{{3,}}|~{{3,}}).*?^[ \t]*(?P=marker)[ \t]*$|{_CODE_SPAN}"
     r"|(?P<comment><!--.*?(?:-->|\Z))",
@@ -129,6 +147,10 @@ def scan(path: Path, text: str | None = None) -> Page:
         number = i + 1
         fence = _FENCE.match(line)
         literal = bool(fences) and fences[-1][1] in _LITERAL_DIRECTIVES | {""}
+        if fence and not literal and fence["fence"][0] == "`" and "`" in fence["info"]:
+            # No fence to Markdown, whose fences' first lines hold no backtick: text.
+            page.problems.append(CiteProblem(number, _BACKTICK_IN_FENCE_LINE, True))
+            fence = None
         if (
             fence
             and fences
@@ -154,7 +176,10 @@ def scan(path: Path, text: str | None = None) -> Page:
             if LIST_ITEM.match(line):
                 block, block_line = [line], number
             else:
+                found = len(page.citations) + len(page.markers)
                 _read_block(page, number, line, counts=False)
+                if _HEADING.match(line) and len(page.citations) + len(page.markers) > found:
+                    page.problems.append(CiteProblem(number, _ROLE_IN_HEADING, True))
         else:
             if not block:
                 block_line = number
@@ -243,7 +268,7 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
             continue
         role, body = match["role"], match["body"]
         if role == "citation-needed":
-            marker = Marker(line, " ".join(body.split()))
+            marker = Marker(line, " ".join(body.split()), shown_as_text=not body)
             paragraph.markers.append(marker)
             page.markers.append(marker)
             continue

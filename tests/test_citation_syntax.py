@@ -201,3 +201,36 @@ def test_an_unknown_style_leaves_the_other_options_read(make_app, tmp_path, caps
     ]
     assert "`:style: apa` is not a bibliography style" in built[0] and "docnmes" in built[1]
     assert [line.split(" filter-name ")[0] for line in linted] == [f"{index}:{filter_line}:"]
+
+
+# Read by lint and the build, shown raw to readers: (text replaced, by, lint's code).
+RAW_TO_READERS = [
+    ("# An answer", "# An answer {cite:p}`rogers2019effectiveness`", "cite-syntax"),
+    (
+        "## Sources",
+        "```{note} Calls are rising {citation-needed}`No source yet`\nMore.\n```\n\n## Sources",
+        "cite-syntax",
+    ),
+    ("officers' knowledge", "officers' knowledge {citation-needed}``", "marker-reason"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "code"), RAW_TO_READERS)
+def test_what_readers_would_see_raw_is_named_at_its_line(
+    make_app, tmp_path, capsys, old, new, code
+):
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = text.splitlines().index(next(row for row in text.splitlines() if old in row)) + 1
+    app = make_app("html", srcdir=source)
+    app.build()
+    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    linted = [row for row in capsys.readouterr().out.splitlines() if f" {code} " in row]
+    assert [row.split(f" {code} ")[0] for row in linted] == [f"{index}:{line}:"]
+    message = linted[0].split(f" {code} ", 1)[1]
+    assert [w for w in warnings if "citation_syntax" in w] == [
+        f"{index}:{line}: WARNING: {message} [bibtex.citation_syntax]"
+    ]

@@ -53,3 +53,11 @@ def test_a_bibliographys_filter_is_read_as_option_or_in_its_yaml_block(tmp_path)
     ]
     # Outside the YAML block a line is a listed key, whatever it looks like.
     assert [(c.line, c.key) for c in page.listed_keys] == [(5, "filter:key")]
+
+
+def test_a_run_of_backticks_without_its_match_is_no_code_span(tmp_path):
+    # Markdown pairs a run of backticks only with a run as long: ``` here is text.
+    page = pages.scan(
+        tmp_path / "page.md", "# D\n\nA ``` run, {cite:p}`rogers2019effectiveness`.\n"
+    )
+    assert [(c.line, c.key) for c in page.citations] == [(3, "rogers2019effectiveness")]

@@ -63,8 +63,15 @@ class CheckedCiteRole(CiteRole):
         return result
 
 
-# A role name not followed by a backtick and a character other than a backtick.
-_SUSPECT = re.compile(rf"\{{(?:{ROLE_NAME})\}}(?!`[^`])")
+# What makes a page worth reading as lint reads it: a role name not followed by a
+# backtick and a character other than a backtick, a role in a heading, a backtick
+# in a fence's first line.
+_SUSPECT = re.compile(
+    rf"\{{(?:{ROLE_NAME})\}}(?!`[^`])"
+    rf"|^[ \t]*#{{1,6}}[ \t].*\{{(?:{ROLE_NAME})\}}"
+    r"|^[ \t]*`{3,}[^`\n]*`",
+    re.M,
+)
 
 
 def _known_style(name: str) -> bool:
@@ -97,6 +104,7 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
 
     scanned = pages.scan(app.env.doc2path(docname), text)
     found = [(p.line, p.message) for p in scanned.problems if p.shown_as_text]
+    found += [(m.line, pages.NO_REASON) for m in scanned.markers if m.shown_as_text]
     fields: list[str] | None = None  # read from the .bib only for a filter that needs it
     for bib_filter in scanned.filters:
         if not bibfilter.unknown_names(bib_filter.value, ()):

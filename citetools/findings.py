@@ -31,7 +31,10 @@ class Finding:
 
     def text(self) -> str:
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{self.path}:{self.line}: {self.code} {prefix}{self.message}"
+        # One finding, one line: text a message quotes may hold a line break (a key
+        # with a merge-conflict marker in it).
+        message = " ".join(self.message.splitlines())
+        return f"{self.path}:{self.line}: {self.code} {prefix}{message}"
 
     def github(self) -> str:
         # Workflow commands end the message at a newline; `%` must be escaped first.

@@ -23,7 +23,7 @@ from citetools import bibfile, rules
 from citetools.args import DEFAULT_BIB, add_bib_files
 from citetools.bibfile import BibComment, BibEntry, BibFile, BibPreamble, BibString
 from citetools.bibvalue import render
-from citetools.findings import UnwritableFile, display_path
+from citetools.findings import Finding, UnwritableFile, display_path
 
 FIELD_ORDER = [
     "author", "editor", "title", "subtitle", "booktitle", "journal", "journaltitle", "year",
@@ -165,14 +165,14 @@ def run(args: argparse.Namespace) -> int:
             bib = bibfile.read(path)
             current = Path(path).read_bytes().decode("utf-8")
         except bibfile.UnreadableBibFile as error:
-            print(f"{display_path(error.path)}:{error.line}: {error.code} {error.message}")
+            print(Finding(display_path(error.path), error.line, error.code, error.message).text())
             status = max(status, 2)
             continue
         # Rewritten, an entry closed too early would have its last fields moved away.
         closed_early = [n for n in bib.notices if n.code in rules.CLOSED_EARLY]
         if bib.failures or closed_early:
             for failure in sorted(bib.failures + closed_early, key=lambda f: f.line):
-                print(f"{shown}:{failure.line}: {failure.code} {failure.message}")
+                print(Finding(shown, failure.line, failure.code, failure.message).text())
             print(f"{shown}:0: left unchanged: fix the errors above first", file=sys.stderr)
             status = max(status, 1)
             continue
@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
             why = "not in the canonical layout from this line on"
             if "\r" in current:  # the diff would show lines that look the same
                 line, why = 1, "Windows line endings (CRLF); the canonical layout has LF"
-            print(f"{shown}:{line}: fmt-layout {why}: run `citetools fmt {shown}`")
+            print(Finding(shown, line, "fmt-layout", f"{why}: run `citetools fmt {shown}`").text())
             sys.stdout.writelines(
                 difflib.unified_diff(
                     current.splitlines(keepends=True),

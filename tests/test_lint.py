@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from bibbuild import build_problem
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from citetools import bibfile, bibtypes, checks, rules
@@ -778,6 +778,7 @@ _TOKENS = [
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
+@example("@misc{<<<<<<< HEAD\nk2020t,}")  # a key with a line break in it: one line still
 def test_no_input_makes_lint_or_fmt_crash_or_lose_text(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("fuzz") / "refs.bib"
     path.write_text(text, encoding="utf-8")

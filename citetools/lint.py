@@ -217,8 +217,13 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                         pages.NO_REASON,
                     )
                 )
+    # A crossref's parent is printed through its children: used if one of them is.
+    children: dict[str, set[str]] = {}
+    for bib in bibs:
+        for e in bib.entries:
+            children.setdefault(e.fields.get("crossref", "").strip().lower(), set()).add(e.key)
     for key, (bib, entry) in defined.items():
-        if key not in cited:
+        if key not in cited and not children.get(key.lower(), set()) & cited:
             found.append(
                 Finding(
                     display_path(bib.path),

@@ -1,7 +1,10 @@
 """How one entry reads: labels, titles, links, access dates and archived copies."""
 
 import pytest
+from bibbuild import read
 from bs4 import BeautifulSoup
+
+from citetools.sphinxext.bibstyle import AuthorYearLabels
 
 
 @pytest.fixture
@@ -100,3 +103,17 @@ def test_bibliography_is_a_plain_list_without_deprecated_roles(page):
     assert "doc-biblioentry" not in html
     assert 'role="list"' not in html
     assert len(page.select("ul.citation-list > li.citation")) == 4
+
+
+def test_a_crossref_child_is_labelled_with_what_it_takes_from_its_parent():
+    data = read(
+        "@book{parent2020volume, editor = {Smith, Ann}, title = {A Volume}, year = {2020}}\n"
+        "@incollection{jones2020chapter, author = {Jones, Tom}, title = {A Chapter},"
+        " crossref = {parent2020volume}}\n"
+        "@incollection{anon2020chapter, title = {Unsigned}, crossref = {parent2020volume}}\n"
+    )
+    labels = AuthorYearLabels(data.entries).labels
+    # As the entry prints: the book's year, and its editor where the chapter has no author.
+    assert labels["jones2020chapter"] == "Jones, 2020"
+    assert labels["anon2020chapter"] == "Smith, 2020a"
+    assert labels["parent2020volume"] == "Smith, 2020b"

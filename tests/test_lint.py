@@ -790,3 +790,45 @@ def test_no_input_makes_lint_or_fmt_crash_or_lose_text(tmp_path_factory, text):
         assert all(FINDING.match(line) for line in out.getvalue().splitlines()), out.getvalue()
     if status != 0:
         assert path.read_text(encoding="utf-8") == text  # fmt refused: nothing touched
+
+
+CROSSREF = """@book{parent2020volume,
+  editor = {Smith, Ann},
+  title = {A Volume},
+  publisher = {Example Press},
+  year = {2020},
+}
+
+@incollection{jones2020chapter,
+  author = {Jones, Tom},
+  title = {A Chapter},
+  booktitle = {A Volume},
+  crossref = {parent2020volume},
+}
+
+@book{other2019volume,
+  editor = {Lee, Kim},
+  title = {Another Volume},
+  publisher = {Example Press},
+  year = {2019},
+}
+
+@incollection{park2019chapter,
+  author = {Park, Jo},
+  title = {Another Chapter},
+  booktitle = {Another Volume},
+  crossref = {Other2019Volume},
+}
+"""
+
+
+def test_a_crossref_parent_is_used_when_a_child_is_cited(capsys, tmp_path):
+    (tmp_path / "refs.bib").write_text(CROSSREF, encoding="utf-8")
+    (tmp_path / "page.md").write_text(
+        "# A\n\nA claim {cite:p}`jones2020chapter`.\n", encoding="utf-8"
+    )
+    bib, pages_dir = str(tmp_path / "refs.bib"), str(tmp_path)
+    main(["lint", "--isolated", "--extend-select", "unused-entry", bib, "--pages", pages_dir])
+    unused = [line for line in capsys.readouterr().out.splitlines() if "unused-entry" in line]
+    # Deleting the parent of a cited chapter would leave the chapter without its book.
+    assert [line.split("`")[1] for line in unused] == ["other2019volume", "park2019chapter"]

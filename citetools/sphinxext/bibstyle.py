@@ -83,8 +83,11 @@ def plain(latex: str) -> str:
     return str(Text.from_latex(latex).render(_TEXT_BACKEND))
 
 
-def _author_part(entry: PybtexEntry) -> str:
-    people = entry.persons.get("author") or entry.persons.get("editor") or []
+def _author_part(entry: PybtexEntry, parent: PybtexEntry | None = None) -> str:
+    sources = (entry, parent) if parent is not None else (entry,)
+    people: list[Any] = next(
+        (e.persons[r] for e in sources for r in ("author", "editor") if e.persons.get(r)), []
+    )
     if not people:
         return plain(entry.fields.get("title", entry.key))
     surnames = [plain(" ".join(person.prelast_names + person.last_names)) for person in people]
@@ -95,12 +98,15 @@ def _author_part(entry: PybtexEntry) -> str:
     return f"{surnames[0]} et al."
 
 
-def _year_part(entry: PybtexEntry) -> str:
-    year = entry.fields.get("year")
-    if year is None:  # biblatex's `date` (2004-10-27) stands in for it
-        found = _YEAR.search(entry.fields.get("date", ""))
-        year = found.group() if found else "n.d."
-    return plain(year)
+def _year_part(entry: PybtexEntry, parent: PybtexEntry | None = None) -> str:
+    for source in (entry, parent) if parent is not None else (entry,):
+        year = source.fields.get("year")
+        if year is not None:
+            return plain(year)
+        found = _YEAR.search(source.fields.get("date", ""))  # biblatex's `date` stands in
+        if found:
+            return found.group()
+    return "n.d."
 
 
 def _letters(index: int) -> str:
@@ -120,7 +126,10 @@ class AuthorYearLabels:
         self.entries = entries  # for crossref: the build formats entries one by one
         groups: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         for key, entry in entries.items():
-            groups[_author_part(entry), _year_part(entry)].append(key)
+            # BibTeX's crossref: what the entry does not set comes from its parent.
+            target = entry.fields.get("crossref", "").strip()
+            parent = entries.get(target) if target and target != key else None
+            groups[_author_part(entry, parent), _year_part(entry, parent)].append(key)
         self.labels: dict[str, str] = {}
         for (authors, year), keys in groups.items():
             for index, key in enumerate(sorted(keys)):

@@ -167,6 +167,13 @@ def _read_each(
     return done
 
 
+# A fence left open: the page's next lines are read as keys of the list above them.
+_TEXT_IN_LIST = (
+    "this line is read as a key of the bibliography fence above it, and keys have no "
+    "spaces: if the list ended before it, close the fence there with its backticks (```)"
+)
+
+
 def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[Finding]:
     """Keys cited but not defined, entries never cited, markers without a reason, filters
     reading a name no entry has."""
@@ -181,9 +188,15 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
         path = display_path(page.path)
         for problem in page.problems:
             found.append(Finding(path, problem.line, "cite-syntax", problem.message))
+        text_in_list = False  # a line with spaces read as a listed key: once per page
         for citation in page.citations + page.listed_keys:
             cited.add(citation.key)
             if citation.key in defined:
+                continue
+            if citation.role == "bibliography" and len(citation.key.split()) > 1:
+                if not text_in_list:
+                    found.append(Finding(path, citation.line, "undefined-key", _TEXT_IN_LIST))
+                text_in_list = True
                 continue
             if citation.key.lower() in by_lower:
                 exact = by_lower[citation.key.lower()]

@@ -832,3 +832,16 @@ def test_a_crossref_parent_is_used_when_a_child_is_cited(capsys, tmp_path):
     unused = [line for line in capsys.readouterr().out.splitlines() if "unused-entry" in line]
     # Deleting the parent of a cited chapter would leave the chapter without its book.
     assert [line.split("`")[1] for line in unused] == ["other2019volume", "park2019chapter"]
+
+
+def test_a_bibliography_fence_left_open_is_named_once_with_the_fix(capsys, tmp_path):
+    (tmp_path / "refs.bib").write_text(CROSSREF, encoding="utf-8")
+    (tmp_path / "page.md").write_text(
+        "# A\n\nA claim {cite:p}`jones2020chapter`.\n\n## Sources\n\n```{bibliography}\n"
+        ":filter: docname in docnames\n\n## More\n\nMore text on this page.\n",
+        encoding="utf-8",
+    )
+    main(["lint", "--isolated", str(tmp_path / "refs.bib"), "--pages", str(tmp_path)])
+    found = [line for line in capsys.readouterr().out.splitlines() if "undefined-key" in line]
+    assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'page.md'}:10: undefined-key")
+    assert "close the fence there" in found[0]

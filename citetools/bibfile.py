@@ -197,9 +197,25 @@ def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
             return BibFile(Path(path), [], [BibFailure(1, message)], empty)
     bib = _Reader(Path(path), library).read()
     markers = [_conflict(text, match) for match in _CONFLICT.finditer(text)]
+    markers += [_commented_out(text, match) for match in _COMMENTED_OUT.finditer(text)]
     if markers:
         bib.failures = sorted(bib.failures + markers, key=lambda f: f.line)
     return bib
+
+
+# `% @misc{key,`: an entry someone meant to hide with `%`, which BibTeX still reads.
+_COMMENTED_OUT = re.compile(r"^[ \t]*%[^\n@]*(?P<at>@[ \t]*(?P<type>[A-Za-z]+)[ \t]*[{(].*)$", re.M)
+
+
+def _commented_out(text: str, match: re.Match[str]) -> BibFailure:
+    hidden = match["at"].strip()
+    return BibFailure(
+        _line_of(text, match.start(), 1),
+        f"`{hidden[:40]}` is commented out with `%`, but `%` hides nothing from BibTeX: its "
+        f"`@` still starts an entry. To leave the entry out, delete it, or delete the `@` too "
+        f"(`% {hidden[1:].strip()[:40]}`)",
+        "comment-in-entry",
+    )
 
 
 def _conflict(text: str, match: re.Match[str]) -> BibFailure:

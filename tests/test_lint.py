@@ -845,3 +845,17 @@ def test_a_bibliography_fence_left_open_is_named_once_with_the_fix(capsys, tmp_p
     found = [line for line in capsys.readouterr().out.splitlines() if "undefined-key" in line]
     assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'page.md'}:10: undefined-key")
     assert "close the fence there" in found[0]
+
+
+def test_an_entry_commented_out_with_percent_is_named_with_a_fix_that_works(capsys, tmp_path):
+    entry = "@misc{b2021y,\n  title = {B},\n  year = {2021},\n}\n"
+    hidden = "".join(f"% {line}\n" for line in entry.splitlines())
+    path = tmp_path / "refs.bib"
+    path.write_text(f"{entry.replace('b2021y', 'a2020x')}\n{hidden}", encoding="utf-8")
+    assert main(["lint", "--isolated", str(path)]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"{path}:6: comment-in-entry `@misc{{b2021y,` is commented out")
+    fixed = path.read_text(encoding="utf-8").replace("% @misc", "% misc")
+    assert "(`% misc{b2021y,`)" in first and build_problem(fixed) is None
+    path.write_text(fixed, encoding="utf-8")
+    assert main(["lint", "--isolated", str(path)]) == 0

@@ -33,6 +33,10 @@ _ROLE_IN_HEADING = (
     "a citation or marker in a heading: the page's title, the menu and the section's link "
     "show its key or reason as text: put it in the text under the heading"
 )
+_ROLE_IN_LINK = (
+    "a citation or marker inside a link's text or an image's description: readers get a "
+    "link inside a link, or nothing at all: put it after the link or image"
+)
 NO_REASON = (
     "citation-needed marker without a reason: write "
     "{citation-needed}`why no source supports this yet`"
@@ -108,6 +112,9 @@ _HTML_COMMENT = re.compile(
     re.M | re.S,
 )
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
+# `[text](` and `![description](`: the text of a link or an image.
+_LINK_TEXT = re.compile(r"!?\[(?P<inner>[^\[\]]*)\]\(")
+_ROLE_NAMED = re.compile(rf"\{{(?:{ROLE_NAME})\}}")
 _ROLE_OR_CODE = re.compile(
     # A role name with no backticks right after it: MyST shows it as text.
     rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|\{{(?P<bare>{ROLE_NAME})\}}",
@@ -282,6 +289,13 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
             citation = Citation(line, target.key, role)
             paragraph.citations.append(citation)
             page.citations.append(citation)
+    # A role in a link's text or an image's description: code spans set aside first.
+    plain = _ROLE_OR_CODE.sub(lambda m: m[0] if m["code"] is None else _blanked(m), text)
+    for link in _LINK_TEXT.finditer(plain):
+        role = _ROLE_NAMED.search(link["inner"])
+        if role:
+            line = first_line + plain.count("\n", 0, link.start("inner") + role.start())
+            page.problems.append(CiteProblem(line, _ROLE_IN_LINK, True))
     if counts:
         page.paragraphs.append(paragraph)
 

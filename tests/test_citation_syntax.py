@@ -212,6 +212,16 @@ RAW_TO_READERS = [
         "cite-syntax",
     ),
     ("officers' knowledge", "officers' knowledge {citation-needed}``", "marker-reason"),
+    (
+        "Training changes",
+        "[Training {cite:p}`rogers2019effectiveness`](https://x.org) changes",
+        "cite-syntax",
+    ),
+    (
+        "Training changes",
+        "![A chart {citation-needed}`No source`](chart.png) Training changes",
+        "cite-syntax",
+    ),
 ]
 
 

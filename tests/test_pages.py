@@ -61,3 +61,11 @@ def test_a_run_of_backticks_without_its_match_is_no_code_span(tmp_path):
         tmp_path / "page.md", "# D\n\nA ``` run, {cite:p}`rogers2019effectiveness`.\n"
     )
     assert [(c.line, c.key) for c in page.citations] == [(3, "rogers2019effectiveness")]
+
+
+def test_a_role_shown_as_code_in_a_link_is_not_a_citation_in_it(tmp_path):
+    text = (
+        "# E\n\nSee [how to write `{cite:p}`](https://x.org) {cite:p}`rogers2019effectiveness`.\n"
+    )
+    page = pages.scan(tmp_path / "page.md", text)
+    assert page.problems == [] and [c.key for c in page.citations] == ["rogers2019effectiveness"]

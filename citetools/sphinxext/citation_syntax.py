@@ -64,11 +64,12 @@ class CheckedCiteRole(CiteRole):
 
 
 # What makes a page worth reading as lint reads it: a role name not followed by a
-# backtick and a character other than a backtick, a role in a heading, a backtick
-# in a fence's first line.
+# backtick and a character other than a backtick, a role in a heading or in a
+# link's text, a backtick in a fence's first line.
 _SUSPECT = re.compile(
     rf"\{{(?:{ROLE_NAME})\}}(?!`[^`])"
     rf"|^[ \t]*#{{1,6}}[ \t].*\{{(?:{ROLE_NAME})\}}"
+    rf"|\[[^\[\]]*\{{(?:{ROLE_NAME})\}}[^\[\]]*\]\("
     r"|^[ \t]*`{3,}[^`\n]*`",
     re.M,
 )

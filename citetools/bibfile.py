@@ -197,7 +197,14 @@ def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
             return BibFile(Path(path), [], [BibFailure(1, message)], empty)
     bib = _Reader(Path(path), library).read()
     markers = [_conflict(text, match) for match in _CONFLICT.finditer(text)]
-    markers += [_commented_out(text, match) for match in _COMMENTED_OUT.finditer(text)]
+    hidden = [m for m in _COMMENTED_OUT.finditer(text) if m["type"].lower() != "comment"]
+    if hidden:
+        # Named once, at its `@`: not again at each `%` line of the entry below it.
+        inside = {n for m in hidden for n in _commented_lines(text, m)}
+        bib.failures = [
+            f for f in bib.failures if not (f.code == "comment-in-entry" and f.line in inside)
+        ]
+        markers += [_commented_out(text, match) for match in hidden]
     if markers:
         bib.failures = sorted(bib.failures + markers, key=lambda f: f.line)
     return bib
@@ -205,6 +212,16 @@ def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
 
 # `% @misc{key,`: an entry someone meant to hide with `%`, which BibTeX still reads.
 _COMMENTED_OUT = re.compile(r"^[ \t]*%[^\n@]*(?P<at>@[ \t]*(?P<type>[A-Za-z]+)[ \t]*[{(].*)$", re.M)
+
+
+def _commented_lines(text: str, match: re.Match[str]) -> range:
+    """The `%` lines that follow the commented-out `@` line, with it (1-based)."""
+    first = _line_of(text, match.start(), 1)
+    lines = text.split("\n")
+    last = first
+    while last < len(lines) and lines[last].lstrip().startswith("%"):
+        last += 1
+    return range(first, last + 1)
 
 
 def _commented_out(text: str, match: re.Match[str]) -> BibFailure:

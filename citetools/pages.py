@@ -18,7 +18,11 @@ from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from citetools import siteconf
 from citetools.role_names import ROLE_NAME
 
-_ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}`(?P<body>[^`]*)`")
+# The text between a run of backticks and the next run as long, as MyST reads a
+# role (``{citation-needed}``a reason with `code` in it`` ``); or nothing (``).
+_ROLE = re.compile(
+    rf"\{{(?P<role>{ROLE_NAME})\}}(?:(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)|``)"
+)
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}(?:\s|$)")
@@ -105,7 +109,7 @@ class Page:
 # so that lines keep their numbers; and code spans, skipped where a left-to-right
 # scan meets them (a role's backticks are taken with its name). An HTML comment
 # counts only where MyST reads one: not in a fence or a code span.
-_CODE_SPAN = r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)"
+_CODE_SPAN = r"(?<!`)(?P<code_ticks>`+)(?!`).+?(?<!`)(?P=code_ticks)(?!`)"
 _HTML_COMMENT = re.compile(
     rf"^[ \t]*(?P<marker>`{{3,}}|~{{3,}}).*?^[ \t]*(?P=marker)[ \t]*$|{_CODE_SPAN}"
     r"|(?P<comment><!--.*?(?:-->|\Z))",
@@ -156,7 +160,8 @@ def scan(path: Path, text: str | None = None) -> Page:
         literal = bool(fences) and fences[-1][1] in _LITERAL_DIRECTIVES | {""}
         if fence and not literal and fence["fence"][0] == "`" and "`" in fence["info"]:
             # No fence to Markdown, whose fences' first lines hold no backtick: text.
-            page.problems.append(CiteProblem(number, _BACKTICK_IN_FENCE_LINE, True))
+            if _meant_as_fence(fence):
+                page.problems.append(CiteProblem(number, _BACKTICK_IN_FENCE_LINE, True))
             fence = None
         if (
             fence
@@ -194,6 +199,11 @@ def scan(path: Path, text: str | None = None) -> Page:
         i += 1
     flush()
     return page
+
+
+def _meant_as_fence(fence: re.Match[str]) -> bool:
+    """No run of backticks as long as the line's opening one closes it as inline code."""
+    return not re.search(rf"(?<!`){fence['fence']}(?!`)", fence["info"])
 
 
 def _skip_front_matter(lines: list[str]) -> int:
@@ -273,7 +283,7 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
         if match["bare"] is not None:
             page.problems.append(CiteProblem(line, not_a_role(match["bare"]), True))
             continue
-        role, body = match["role"], match["body"]
+        role, body = match["role"], match["body"] or ""
         if role == "citation-needed":
             marker = Marker(line, " ".join(body.split()), shown_as_text=not body)
             paragraph.markers.append(marker)

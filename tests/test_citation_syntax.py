@@ -244,3 +244,21 @@ def test_what_readers_would_see_raw_is_named_at_its_line(
     assert [w for w in warnings if "citation_syntax" in w] == [
         f"{index}:{line}: WARNING: {message} [bibtex.citation_syntax]"
     ]
+
+
+@pytest.mark.parametrize(
+    "valid",
+    [
+        "officers' knowledge {citation-needed}``No count gives the `turnover` rate.``",
+        "officers' knowledge, as ```{cite:p}``` shows in code,",
+    ],
+)
+def test_valid_markdown_like_those_mistakes_is_left_alone(make_app, tmp_path, capsys, valid):
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace("officers' knowledge", valid, 1), encoding="utf-8")
+    app = make_app("html", srcdir=source)
+    app.build()
+    assert main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)]) == 0
+    assert "citation_syntax" not in app.warning.getvalue()

@@ -69,3 +69,18 @@ def test_a_role_shown_as_code_in_a_link_is_not_a_citation_in_it(tmp_path):
     )
     page = pages.scan(tmp_path / "page.md", text)
     assert page.problems == [] and [c.key for c in page.citations] == ["rogers2019effectiveness"]
+
+
+def test_a_role_in_double_backticks_reads_to_the_run_as_long(tmp_path):
+    text = "# F\n\nA claim {citation-needed}``No source gives the `turnover` rate.``.\n"
+    page = pages.scan(tmp_path / "page.md", text)
+    assert [(m.line, m.reason) for m in page.markers] == [
+        (3, "No source gives the `turnover` rate.")
+    ]
+    assert page.problems == []
+
+
+def test_a_line_of_inline_code_starting_with_backticks_is_no_fence(tmp_path):
+    text = "# G\n\n```{bibliography}``` lists the sources {cite:p}`rogers2019effectiveness`.\n"
+    page = pages.scan(tmp_path / "page.md", text)
+    assert page.problems == [] and [c.key for c in page.citations] == ["rogers2019effectiveness"]

@@ -15,6 +15,16 @@ from conftest import ROOTS, page
 ROOT = "citation-syntax"
 
 
+def _root_with(tmp_path, old, new, count=-1):
+    """The test root copied, *old* replaced by *new* in its page; the copy, the page and
+    the page's text as it was."""
+    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
+    index = source / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace(old, new, count), encoding="utf-8")
+    return source, index, text
+
+
 @pytest.mark.sphinx("html", testroot=ROOT)
 def test_citations_it_can_read_are_left_to_the_role(built):
     citations = page(built).select(".bibtex-citation")
@@ -27,10 +37,7 @@ def test_citations_it_can_read_are_left_to_the_role(built):
     ["rogers2019effectiveness,", " ", "{see}", "a,,b", "{see rogers2019effectiveness"],
 )
 def test_a_citation_it_cannot_read_is_named_at_its_line(make_app, tmp_path, capsys, written):
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace("`rogers2019effectiveness`", f"`{written}`", 1), encoding="utf-8")
+    source, index, _ = _root_with(tmp_path, "`rogers2019effectiveness`", f"`{written}`", 1)
     app = make_app("html", srcdir=source)
     app.build()  # no exception: Sphinx would print its crash report
     warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
@@ -49,12 +56,8 @@ def test_a_citation_it_cannot_read_is_named_at_its_line(make_app, tmp_path, caps
 )
 def test_a_role_the_page_shows_as_text_is_named_at_its_line(make_app, tmp_path, capsys, written):
     # No role runs for these: MyST shows the text as written.
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(
-        text.replace("{cite:p}`rogers2019effectiveness`", f"{written} and `{{cite:p}}`", 1),
-        encoding="utf-8",
+    source, index, _ = _root_with(
+        tmp_path, "{cite:p}`rogers2019effectiveness`", f"{written} and `{{cite:p}}`", 1
     )
     app = make_app("html", srcdir=source)
     app.build()
@@ -79,12 +82,7 @@ def test_a_role_the_page_shows_as_text_is_named_at_its_line(make_app, tmp_path, 
 def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
     make_app, tmp_path, options, style, warned
 ):
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(
-        text.replace(":filter: docname in docnames\n", options.format(style)), encoding="utf-8"
-    )
+    source, index, _ = _root_with(tmp_path, ":filter: docname in docnames\n", options.format(style))
     lines = index.read_text(encoding="utf-8").splitlines()
     line = next(i for i, row in enumerate(lines, 1) if row.endswith(f"style: {style}"))
     app = make_app("html", srcdir=source)
@@ -137,10 +135,7 @@ def test_a_filter_reading_a_name_no_entry_has_is_named_at_its_line(
     make_app, tmp_path, capsys, written, unknown, hint, offset
 ):
     # Upstream reads any other name as the entry's field: empty, so the list would be too.
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace(":filter: docname in docnames", written), encoding="utf-8")
+    source, index, text = _root_with(tmp_path, ":filter: docname in docnames", written)
     index, linted, built = _lint_and_build(make_app, capsys, source)
     if unknown is None:
         assert linted == [] and built == []
@@ -157,20 +152,14 @@ def test_a_filter_reading_a_name_no_entry_has_is_named_at_its_line(
 def test_a_filter_shown_as_an_example_or_in_a_comment_is_not_read(
     make_app, tmp_path, capsys, example
 ):
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace("## Sources", example + "\n## Sources"), encoding="utf-8")
+    source, _, _ = _root_with(tmp_path, "## Sources", example + "\n## Sources")
     _, linted, built = _lint_and_build(make_app, capsys, source)
     assert linted == [] and built == []
 
 
 def test_a_style_in_an_example_is_shown_as_written(make_app, tmp_path):
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
     example = "````markdown\n```{bibliography}\n:style: apa\n```\n````\n\n"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace("## Sources", example + "## Sources"), encoding="utf-8")
+    source, _, _ = _root_with(tmp_path, "## Sources", example + "## Sources")
     app = make_app("html", srcdir=source)
     app.build()
     assert "citation_syntax" not in app.warning.getvalue()
@@ -187,10 +176,7 @@ def test_a_style_in_an_example_is_shown_as_written(make_app, tmp_path):
     ],
 )
 def test_an_unknown_style_leaves_the_other_options_read(make_app, tmp_path, capsys, options):
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace(":filter: docname in docnames\n", options), encoding="utf-8")
+    source, index, _ = _root_with(tmp_path, ":filter: docname in docnames\n", options)
     lines = index.read_text(encoding="utf-8").splitlines()
     style_line = next(i for i, row in enumerate(lines, 1) if "style:" in row)
     filter_line = next(i for i, row in enumerate(lines, 1) if "filter:" in row)
@@ -229,10 +215,7 @@ RAW_TO_READERS = [
 def test_what_readers_would_see_raw_is_named_at_its_line(
     make_app, tmp_path, capsys, old, new, code
 ):
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace(old, new, 1), encoding="utf-8")
+    source, index, text = _root_with(tmp_path, old, new, 1)
     line = text.splitlines().index(next(row for row in text.splitlines() if old in row)) + 1
     app = make_app("html", srcdir=source)
     app.build()
@@ -254,10 +237,7 @@ def test_what_readers_would_see_raw_is_named_at_its_line(
     ],
 )
 def test_valid_markdown_like_those_mistakes_is_left_alone(make_app, tmp_path, capsys, valid):
-    source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
-    index = source / "index.md"
-    text = index.read_text(encoding="utf-8")
-    index.write_text(text.replace("officers' knowledge", valid, 1), encoding="utf-8")
+    source, _, _ = _root_with(tmp_path, "officers' knowledge", valid, 1)
     app = make_app("html", srcdir=source)
     app.build()
     assert main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)]) == 0

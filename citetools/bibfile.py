@@ -231,7 +231,7 @@ def _commented_out(text: str, match: re.Match[str]) -> BibFailure:
         f"`{hidden[:40]}` is commented out with `%`, but `%` hides nothing from BibTeX: its "
         f"`@` still starts an entry. To leave the entry out, delete it, or delete the `@` too "
         f"(`% {hidden[1:].strip()[:40]}`)",
-        "comment-in-entry",
+        "commented-out-entry",
     )
 
 

@@ -175,11 +175,12 @@ _TEXT_IN_LIST = (
 
 
 def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[Finding]:
-    """Keys cited but not defined, entries never cited, markers without a reason, filters
-    reading a name no entry has."""
-    defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
+    """Keys cited but not defined (or lines of a bibliography left open), entries never
+    cited (a crossref's parent counts as cited with its child), markers without a reason,
+    filters reading a name no entry has, and what the page reader found."""
     from citetools import pages  # loaded already: it read *scanned*
 
+    defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
     fields = sorted({name for bib in bibs for e in bib.entries for name in e.fields})
     by_lower = {k.lower(): k for k in defined}
     cited: set[str] = set()

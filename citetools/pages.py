@@ -65,7 +65,7 @@ class Citation:
 class Marker:
     line: int
     reason: str
-    shown_as_text: bool = False  # empty backticks: no role runs (see CiteProblem)
+    build_reports: bool = False  # empty backticks: no role runs, readers see the text
 
 
 @dataclass
@@ -87,9 +87,9 @@ class Option:
 class CiteProblem:
     line: int
     message: str
-    # Readers see it as text (no role runs, or its text is shown raw): only a reading
-    # of the source finds it, so the build reports it from here too.
-    shown_as_text: bool = False
+    # Only a reading of the source finds it (no role runs, or readers see its text
+    # raw), so the build reports it from here too.
+    build_reports: bool = False
 
 
 @dataclass
@@ -285,14 +285,14 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
             continue
         role, body = match["role"], match["body"] or ""
         if role == "citation-needed":
-            marker = Marker(line, " ".join(body.split()), shown_as_text=not body)
+            marker = Marker(line, " ".join(body.split()), build_reports=not body)
             paragraph.markers.append(marker)
             page.markers.append(marker)
             continue
         try:
             targets = list(parse_citation_targets(body))
         except ValueError:
-            problem = CiteProblem(line, unreadable_citation(role, body), shown_as_text=not body)
+            problem = CiteProblem(line, unreadable_citation(role, body), build_reports=not body)
             page.problems.append(problem)
             continue
         for target in targets:

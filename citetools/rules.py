@@ -66,6 +66,8 @@ _RULES = [
          "add `,` after the value", SYNTAX),
     Rule("comment-in-entry", "a `%` comment inside an entry, which BibTeX reads as a field",
          "move the comment above the entry", SYNTAX),
+    Rule("commented-out-entry", "an entry commented out with `%`, which hides nothing from "
+         "BibTeX: its `@` still starts the entry", "delete the entry, or its `@` too", SYNTAX),
     Rule("quote-in-value", "a `\\\"` inside a `\"...\"` value, which ends the value there",
          "write the value in braces, `{...}`", SYNTAX),
     Rule("value-syntax", "text after a value's closing brace",

@@ -854,7 +854,7 @@ def test_an_entry_commented_out_with_percent_is_named_with_a_fix_that_works(caps
     path.write_text(f"{entry.replace('b2021y', 'a2020x')}\n{hidden}", encoding="utf-8")
     assert main(["lint", "--isolated", str(path)]) == 1
     (first,) = capsys.readouterr().out.splitlines()  # not again at its `%` lines
-    assert first.startswith(f"{path}:6: comment-in-entry `@misc{{b2021y,` is commented out")
+    assert first.startswith(f"{path}:6: commented-out-entry `@misc{{b2021y,` is commented out")
     fixed = path.read_text(encoding="utf-8").replace("% @misc", "% misc")
     assert "(`% misc{b2021y,`)" in first and build_problem(fixed) is None
     path.write_text(fixed, encoding="utf-8")

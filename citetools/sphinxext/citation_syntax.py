@@ -90,10 +90,6 @@ def _entry_fields(app: Sphinx) -> list[str]:
     return sorted({name.lower() for entry in entries.values() for name in entry.fields})
 
 
-# What an option line starts with: its indentation, and its colon unless in YAML.
-_OPTION_START = re.compile(r"[ \t]*:?")
-
-
 def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
     """What only a reading of the page finds, read as lint reads it (``pages``): role
     names shown as text, and a bibliography's filter and style."""
@@ -104,8 +100,8 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
     from citetools import pages  # not loaded by a build whose pages need no reading
 
     scanned = pages.scan(app.env.doc2path(docname), text)
-    found = [(p.line, p.message) for p in scanned.problems if p.shown_as_text]
-    found += [(m.line, pages.NO_REASON) for m in scanned.markers if m.shown_as_text]
+    found = [(p.line, p.message) for p in scanned.problems if p.build_reports]
+    found += [(m.line, pages.NO_REASON) for m in scanned.markers if m.build_reports]
     fields: list[str] | None = None  # read from the .bib only for a filter that needs it
     for bib_filter in scanned.filters:
         if not bibfilter.unknown_names(bib_filter.value, ()):
@@ -127,7 +123,9 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
         )
         # The site's style instead, on the same lines, the other options kept.
         for number in range(style.line, style.last_line + 1):
-            start = _OPTION_START.match(lines[number - 1])[0]  # type: ignore[index]
+            row = lines[number - 1]
+            # Its indentation, and its colon unless in the YAML block.
+            start = row[: len(row) - len(row.lstrip())] + (":" if row.lstrip()[:1] == ":" else "")
             lines[number - 1] = start + (f"style: {default}" if number == style.line else "#")
     source[0] = "\n".join(lines)
     for line, message in sorted(found):

@@ -16,16 +16,14 @@ from textwrap import dedent
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from citetools import siteconf
-from citetools.role_names import ROLE_NAME
+from citetools.page_patterns import FENCE, HEADING, LINK_TEXT, ROLE, ROLE_NAME
 
 # The text between a run of backticks and the next run as long, as MyST reads a
 # role (``{citation-needed}``a reason with `code` in it`` ``); or nothing (``).
 _ROLE = re.compile(
     rf"\{{(?P<role>{ROLE_NAME})\}}(?:(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)|``)"
 )
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_HEADING = re.compile(r"^\s*#{1,6}(?:\s|$)")
 # Where a citation or marker is read but readers see its raw text, or none at all.
 _BACKTICK_IN_FENCE_LINE = (
     "a backtick in a fence's first line (a citation or marker in a directive's title?) "
@@ -116,9 +114,6 @@ _HTML_COMMENT = re.compile(
     re.M | re.S,
 )
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
-# `[text](` and `![description](`: the text of a link or an image.
-_LINK_TEXT = re.compile(r"!?\[(?P<inner>[^\[\]]*)\]\(")
-_ROLE_NAMED = re.compile(rf"\{{(?:{ROLE_NAME})\}}")
 _ROLE_OR_CODE = re.compile(
     # A role name with no backticks right after it: MyST shows it as text.
     rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|\{{(?P<bare>{ROLE_NAME})\}}",
@@ -156,7 +151,7 @@ def scan(path: Path, text: str | None = None) -> Page:
     while i < len(lines):
         line = lines[i]
         number = i + 1
-        fence = _FENCE.match(line)
+        fence = FENCE.match(line)
         literal = bool(fences) and fences[-1][1] in _LITERAL_DIRECTIVES | {""}
         if fence and not literal and fence["fence"][0] == "`" and "`" in fence["info"]:
             # No fence to Markdown, whose fences' first lines hold no backtick: text.
@@ -190,7 +185,7 @@ def scan(path: Path, text: str | None = None) -> Page:
             else:
                 found = len(page.citations) + len(page.markers)
                 _read_block(page, number, line, counts=False)
-                if _HEADING.match(line) and len(page.citations) + len(page.markers) > found:
+                if HEADING.match(line) and len(page.citations) + len(page.markers) > found:
                     page.problems.append(CiteProblem(number, _ROLE_IN_HEADING, True))
         else:
             if not block:
@@ -216,15 +211,12 @@ def _skip_front_matter(lines: list[str]) -> int:
 
 def _read_bibliography(page: Page, lines: list[str], i: int, fence: str, indent: int) -> int:
     """Keys listed in a ```{bibliography} body count as cited; its filter and style are kept."""
-    i = _read_options(page, lines, i, _closing(lines, i, fence), indent)
-    while i < len(lines):
-        stripped = lines[i].strip()
-        if stripped.startswith(fence) and not stripped[len(fence) :].strip():
-            return i + 1
+    end = _closing(lines, i, fence)
+    for j in range(_read_options(page, lines, i, end, indent), end):
+        stripped = lines[j].strip()
         if stripped and not stripped.startswith(":"):
-            page.listed_keys.append(Citation(i + 1, stripped, "bibliography"))
-        i += 1
-    return i
+            page.listed_keys.append(Citation(j + 1, stripped, "bibliography"))
+    return end + 1
 
 
 def _closing(lines: list[str], i: int, fence: str) -> int:
@@ -301,8 +293,8 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
             page.citations.append(citation)
     # A role in a link's text or an image's description: code spans set aside first.
     plain = _ROLE_OR_CODE.sub(lambda m: m[0] if m["code"] is None else _blanked(m), text)
-    for link in _LINK_TEXT.finditer(plain):
-        role = _ROLE_NAMED.search(link["inner"])
+    for link in LINK_TEXT.finditer(plain):
+        role = ROLE.search(link["inner"])
         if role:
             line = first_line + plain.count("\n", 0, link.start("inner") + role.start())
             page.problems.append(CiteProblem(line, _ROLE_IN_LINK, True))

@@ -15,12 +15,18 @@ from conftest import ROOTS, page
 ROOT = "citation-syntax"
 
 
+def _warnings(app):
+    """The build's warnings as the contributor reads them (colours taken out)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+
+
 def _root_with(tmp_path, old, new, count=-1):
     """The test root copied, *old* replaced by *new* in its page; the copy, the page and
     the page's text as it was."""
     source = shutil.copytree(ROOTS / f"test-{ROOT}", tmp_path / "src")
     index = source / "index.md"
     text = index.read_text(encoding="utf-8")
+    assert old in text  # or the test would test the page unchanged
     index.write_text(text.replace(old, new, count), encoding="utf-8")
     return source, index, text
 
@@ -40,7 +46,7 @@ def test_a_citation_it_cannot_read_is_named_at_its_line(make_app, tmp_path, caps
     source, index, _ = _root_with(tmp_path, "`rogers2019effectiveness`", f"`{written}`", 1)
     app = make_app("html", srcdir=source)
     app.build()  # no exception: Sphinx would print its crash report
-    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    warnings = _warnings(app)
     assert main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)]) == 1
     (linted,) = [line for line in capsys.readouterr().out.splitlines() if "cite-syntax" in line]
     message = linted.split(" cite-syntax ", 1)[1]
@@ -61,7 +67,7 @@ def test_a_role_the_page_shows_as_text_is_named_at_its_line(make_app, tmp_path, 
     )
     app = make_app("html", srcdir=source)
     app.build()
-    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    warnings = _warnings(app)
     assert main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)]) == 1
     linted = [line for line in capsys.readouterr().out.splitlines() if "cite-syntax" in line]
     assert [line.split(" cite-syntax ", 1)[0] for line in linted] == [f"{index}:3:"]
@@ -87,7 +93,7 @@ def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
     line = next(i for i, row in enumerate(lines, 1) if row.endswith(f"style: {style}"))
     app = make_app("html", srcdir=source)
     app.build()  # no exception: Sphinx would print "Extension error"
-    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    warnings = _warnings(app)
     expected = [f"{index}:{line}: WARNING: `:style: {style}` is not a bibliography style"]
     assert [w.split(" the site has")[0] for w in warnings if "citation_syntax" in w] == (
         expected if warned else []
@@ -119,15 +125,13 @@ EXAMPLES = [
 ]
 
 
-def _lint_and_build(make_app, capsys, source):
-    index = source / "index.md"
+def _lint_and_build(make_app, capsys, source, code="filter-name"):
+    """Lint's findings of *code*, and the build's warnings of this extension."""
     app = make_app("html", srcdir=source)
     app.build()
-    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
     main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
-    linted = [line for line in capsys.readouterr().out.splitlines() if "filter-name" in line]
-    built = [w for w in warnings if "citation_syntax" in w]
-    return index, linted, built
+    linted = [line for line in capsys.readouterr().out.splitlines() if f" {code} " in line]
+    return linted, [w for w in _warnings(app) if "citation_syntax" in w]
 
 
 @pytest.mark.parametrize(("written", "unknown", "hint", "offset"), FILTERS)
@@ -136,7 +140,7 @@ def test_a_filter_reading_a_name_no_entry_has_is_named_at_its_line(
 ):
     # Upstream reads any other name as the entry's field: empty, so the list would be too.
     source, index, text = _root_with(tmp_path, ":filter: docname in docnames", written)
-    index, linted, built = _lint_and_build(make_app, capsys, source)
+    linted, built = _lint_and_build(make_app, capsys, source)
     if unknown is None:
         assert linted == [] and built == []
         return
@@ -153,7 +157,7 @@ def test_a_filter_shown_as_an_example_or_in_a_comment_is_not_read(
     make_app, tmp_path, capsys, example
 ):
     source, _, _ = _root_with(tmp_path, "## Sources", example + "\n## Sources")
-    _, linted, built = _lint_and_build(make_app, capsys, source)
+    linted, built = _lint_and_build(make_app, capsys, source)
     assert linted == [] and built == []
 
 
@@ -180,7 +184,7 @@ def test_an_unknown_style_leaves_the_other_options_read(make_app, tmp_path, caps
     lines = index.read_text(encoding="utf-8").splitlines()
     style_line = next(i for i, row in enumerate(lines, 1) if "style:" in row)
     filter_line = next(i for i, row in enumerate(lines, 1) if "filter:" in row)
-    index, linted, built = _lint_and_build(make_app, capsys, source)
+    linted, built = _lint_and_build(make_app, capsys, source)
     assert [w.split(" WARNING: ")[0] for w in built] == [
         f"{index}:{style_line}:",
         f"{index}:{filter_line}:",
@@ -211,22 +215,20 @@ RAW_TO_READERS = [
 ]
 
 
+@pytest.mark.parametrize("with_options", [True, False], ids=["sources-filtered", "no-options"])
 @pytest.mark.parametrize(("old", "new", "code"), RAW_TO_READERS)
 def test_what_readers_would_see_raw_is_named_at_its_line(
-    make_app, tmp_path, capsys, old, new, code
+    make_app, tmp_path, capsys, old, new, code, with_options
 ):
     source, index, text = _root_with(tmp_path, old, new, 1)
-    line = text.splitlines().index(next(row for row in text.splitlines() if old in row)) + 1
-    app = make_app("html", srcdir=source)
-    app.build()
-    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
-    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
-    linted = [row for row in capsys.readouterr().out.splitlines() if f" {code} " in row]
+    if not with_options:  # the build then reads the page only if these make it look
+        edited = index.read_text(encoding="utf-8")
+        index.write_text(edited.replace(":filter: docname in docnames\n", ""), encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if old in row)
+    linted, built = _lint_and_build(make_app, capsys, source, code)
     assert [row.split(f" {code} ")[0] for row in linted] == [f"{index}:{line}:"]
     message = linted[0].split(f" {code} ", 1)[1]
-    assert [w for w in warnings if "citation_syntax" in w] == [
-        f"{index}:{line}: WARNING: {message} [bibtex.citation_syntax]"
-    ]
+    assert built == [f"{index}:{line}: WARNING: {message} [bibtex.citation_syntax]"]
 
 
 @pytest.mark.parametrize(

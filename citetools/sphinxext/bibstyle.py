@@ -83,8 +83,7 @@ def plain(latex: str) -> str:
     return str(Text.from_latex(latex).render(_TEXT_BACKEND))
 
 
-def _author_part(entry: PybtexEntry, parent: PybtexEntry | None = None) -> str:
-    sources = (entry, parent) if parent is not None else (entry,)
+def _author_part(entry: PybtexEntry, sources: tuple[PybtexEntry, ...]) -> str:
     people: list[Any] = next(
         (e.persons[r] for e in sources for r in ("author", "editor") if e.persons.get(r)), []
     )
@@ -98,8 +97,8 @@ def _author_part(entry: PybtexEntry, parent: PybtexEntry | None = None) -> str:
     return f"{surnames[0]} et al."
 
 
-def _year_part(entry: PybtexEntry, parent: PybtexEntry | None = None) -> str:
-    for source in (entry, parent) if parent is not None else (entry,):
+def _year_part(sources: tuple[PybtexEntry, ...]) -> str:
+    for source in sources:
         year = source.fields.get("year")
         if year is not None:
             return plain(year)
@@ -126,10 +125,8 @@ class AuthorYearLabels:
         self.entries = entries  # for crossref: the build formats entries one by one
         groups: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         for key, entry in entries.items():
-            # BibTeX's crossref: what the entry does not set comes from its parent.
-            target = entry.fields.get("crossref", "").strip()
-            parent = entries.get(target) if target and target != key else None
-            groups[_author_part(entry, parent), _year_part(entry, parent)].append(key)
+            sources = _with_parent(entry, entries)
+            groups[_author_part(entry, sources), _year_part(sources)].append(key)
         self.labels: dict[str, str] = {}
         for (authors, year), keys in groups.items():
             for index, key in enumerate(sorted(keys)):
@@ -145,7 +142,8 @@ class LabelStyle(BaseLabelStyle):  # type: ignore[misc]  # pybtex has no type hi
     def label(cls, entry: PybtexEntry) -> str:
         if cls.database is not None and entry.key in cls.database.labels:
             return cls.database.labels[entry.key]
-        return f"{_author_part(entry)}{_LABEL_SEPARATOR}{_year_part(entry)}"
+        sources = _with_parent(entry)
+        return f"{_author_part(entry, sources)}{_LABEL_SEPARATOR}{_year_part(sources)}"
 
     def format_labels(self, sorted_entries: Iterable[PybtexEntry]) -> Iterator[str]:
         for entry in sorted_entries:
@@ -232,12 +230,25 @@ def as_printed(entry: PybtexEntry) -> PybtexEntry:
     return printed
 
 
-def _crossref_parent(entry: PybtexEntry) -> PybtexEntry | None:
+def _with_parent(
+    entry: PybtexEntry, entries: Mapping[str, PybtexEntry] | None = None
+) -> tuple[PybtexEntry, ...]:
+    """The entry, then its crossref parent if it has one: BibTeX's crossref gives the
+    entry what it does not set from the parent."""
+    parent = _crossref_parent(entry, entries)
+    return (entry,) if parent is None else (entry, parent)
+
+
+def _crossref_parent(
+    entry: PybtexEntry, entries: Mapping[str, PybtexEntry] | None = None
+) -> PybtexEntry | None:
+    """The entry *entry* names in `crossref`, among *entries* (the site's, by default)."""
+    if entries is None:
+        if LabelStyle.database is None:
+            return None
+        entries = LabelStyle.database.entries
     target = entry.fields.get("crossref", "").strip()
-    database = LabelStyle.database
-    if not target or database is None or target == entry.key:
-        return None
-    return database.entries.get(target)
+    return entries.get(target) if target and target != entry.key else None
 
 
 class UnprintableEntry(PybtexError):  # type: ignore[misc]

@@ -35,7 +35,7 @@ from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
 from citetools import bibfilter
-from citetools.role_names import ROLE_NAME
+from citetools.page_patterns import FENCE, HEADING, LINK_TEXT, ROLE
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +63,20 @@ class CheckedCiteRole(CiteRole):
         return result
 
 
-# What makes a page worth reading as lint reads it: a role name not followed by a
-# backtick and a character other than a backtick, a role in a heading or in a
-# link's text, a backtick in a fence's first line.
-_SUSPECT = re.compile(
-    rf"\{{(?:{ROLE_NAME})\}}(?!`[^`])"
-    rf"|^[ \t]*#{{1,6}}[ \t].*\{{(?:{ROLE_NAME})\}}"
-    rf"|\[[^\[\]]*\{{(?:{ROLE_NAME})\}}[^\[\]]*\]\("
-    r"|^[ \t]*`{3,}[^`\n]*`",
-    re.M,
-)
+# A role name not followed by a backtick and a character other than a backtick.
+_BARE_ROLE = re.compile(rf"{ROLE.pattern}(?!`[^`])")
+
+
+def _worth_reading(text: str) -> bool:
+    """A page where the reader may find what no role reports: a role name shown as
+    text, a role in a heading or a link's text, a backtick in a fence's first line."""
+    if _BARE_ROLE.search(text) or any(ROLE.search(m["inner"]) for m in LINK_TEXT.finditer(text)):
+        return True
+    for heading in HEADING.finditer(text):
+        end = text.find("\n", heading.end())
+        if ROLE.search(text, heading.end(), end if end >= 0 else len(text)):
+            return True
+    return any(f["fence"][0] == "`" and "`" in f["info"] for f in FENCE.finditer(text))
 
 
 def _known_style(name: str) -> bool:
@@ -95,7 +99,7 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
     names shown as text, and a bibliography's filter and style."""
     text = source[0]
     options = "{bibliography}" in text and ("filter" in text or "style" in text)
-    if not options and not _SUSPECT.search(text):
+    if not options and not _worth_reading(text):
         return  # the usual page: no options, every role name followed by its text
     from citetools import pages  # not loaded by a build whose pages need no reading
 

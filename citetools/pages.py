@@ -16,7 +16,7 @@ from textwrap import dedent
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from citetools import siteconf
-from citetools.page_patterns import FENCE, HEADING, LINK_TEXT, ROLE, ROLE_NAME
+from citetools.page_patterns import FENCE, HEADING, LINK_TEXT, ROLE, ROLE_NAME, UNDERLINE
 
 # The text between a run of backticks and the next run as long, as MyST reads a
 # role (``{citation-needed}``a reason with `code` in it`` ``); or nothing (``).
@@ -34,6 +34,11 @@ _BACKTICK_IN_FENCE_LINE = (
 _ROLE_IN_HEADING = (
     "a citation or marker in a heading: the page's title, the menu and the section's link "
     "show its key or reason as text: put it in the text under the heading"
+)
+_ROLE_IN_UNDERLINED = (
+    "a citation or marker in text with a line of `===` or `---` right under it, which makes "
+    "the text a heading: the menu and the section's link show its key or reason as text: "
+    "leave a blank line above the `---` if it is meant as a rule"
 )
 _ROLE_IN_LINK = (
     "a citation or marker inside a link's text or an image's description: readers get a "
@@ -176,6 +181,12 @@ def scan(path: Path, text: str | None = None) -> Page:
             fences.append((fence["fence"], name))
         elif literal:
             pass
+        elif block and not LIST_ITEM.match(block[0]) and UNDERLINE.match(line):
+            heading, heading_line, block = "\n".join(block), block_line, []
+            found = len(page.citations) + len(page.markers)
+            _read_block(page, heading_line, heading, counts=False)
+            if len(page.citations) + len(page.markers) > found:
+                page.problems.append(CiteProblem(heading_line, _ROLE_IN_UNDERLINED, True))
         elif not line.strip():
             flush()
         elif _NOT_TEXT.match(line) or LIST_ITEM.match(line):

@@ -202,6 +202,7 @@ RAW_TO_READERS = [
         "cite-syntax",
     ),
     ("officers' knowledge", "officers' knowledge {citation-needed}``", "marker-reason"),
+    ("## Sources", "Evidence {cite:p}`rogers2019effectiveness`\n---\n\n## Sources", "cite-syntax"),
     (
         "Training changes",
         "[Training {cite:p}`rogers2019effectiveness`](https://x.org) changes",

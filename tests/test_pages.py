@@ -84,3 +84,14 @@ def test_a_line_of_inline_code_starting_with_backticks_is_no_fence(tmp_path):
     text = "# G\n\n```{bibliography}``` lists the sources {cite:p}`rogers2019effectiveness`.\n"
     page = pages.scan(tmp_path / "page.md", text)
     assert page.problems == [] and [c.key for c in page.citations] == ["rogers2019effectiveness"]
+
+
+def test_a_citation_in_text_underlined_as_a_heading_is_named(tmp_path):
+    text = (
+        "# H\n\nA claim {cite:p}`rogers2019effectiveness`.\n\n---\n\n"
+        "More {cite:p}`puntis2018systematic`\n---\n\n- a list item\n---\n"
+    )
+    page = pages.scan(tmp_path / "page.md", text)
+    # A rule after a blank line, or under a list item, makes no heading.
+    assert [p.line for p in page.problems] == [7]
+    assert [c.key for c in page.citations] == ["rogers2019effectiveness", "puntis2018systematic"]

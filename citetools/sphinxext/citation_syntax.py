@@ -35,7 +35,7 @@ from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.roles import CiteRole
 
 from citetools import bibfilter
-from citetools.page_patterns import FENCE, HEADING, LINK_TEXT, ROLE
+from citetools.page_patterns import FENCE, HEADING, LINK_TEXT, ROLE, UNDERLINE
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +69,16 @@ _BARE_ROLE = re.compile(rf"{ROLE.pattern}(?!`[^`])")
 
 def _worth_reading(text: str) -> bool:
     """A page where the reader may find what no role reports: a role name shown as
-    text, a role in a heading or a link's text, a backtick in a fence's first line."""
+    text, a role in a heading (either kind) or a link's text, a backtick in a fence's
+    first line."""
     if _BARE_ROLE.search(text) or any(ROLE.search(m["inner"]) for m in LINK_TEXT.finditer(text)):
         return True
     for heading in HEADING.finditer(text):
         end = text.find("\n", heading.end())
         if ROLE.search(text, heading.end(), end if end >= 0 else len(text)):
+            return True
+    for underline in UNDERLINE.finditer(text):  # the text above it, back to a blank line
+        if ROLE.search(text, text.rfind("\n\n", 0, underline.start()) + 1, underline.start()):
             return True
     return any(f["fence"][0] == "`" and "`" in f["info"] for f in FENCE.finditer(text))
 

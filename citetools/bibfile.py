@@ -63,6 +63,11 @@ class BibEntry:
     # Field names as written (`Title`), by lowercase name: pybtex keeps the case.
     written_names: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def crossref(self) -> str:
+        """The key its `crossref` names, in lower case (keys match in any case); or ""."""
+        return self.fields.get("crossref", "").strip().lower()
+
 
 @dataclass
 class BibString:

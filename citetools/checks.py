@@ -80,8 +80,7 @@ def check_files(
         keys = {e.key for e in bib.entries}
         by_key = {e.key.lower(): e for e in reversed(bib.entries)}  # the first of duplicates
         for entry in bib.entries:
-            target = entry.fields.get("crossref", "").strip().lower()
-            parent = by_key.get(target) if target else None
+            parent = by_key.get(entry.crossref) if entry.crossref else None
             findings += check_entry(bib, entry, parent, keys)
     findings += _duplicates(bibs)
     if selection is None or "http-url" in selection:

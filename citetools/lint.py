@@ -235,7 +235,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
     children: dict[str, set[str]] = {}
     for bib in bibs:
         for e in bib.entries:
-            children.setdefault(e.fields.get("crossref", "").strip().lower(), set()).add(e.key)
+            children.setdefault(e.crossref, set()).add(e.key)
     for key, (bib, entry) in defined.items():
         if key not in cited and not children.get(key.lower(), set()) & cited:
             found.append(

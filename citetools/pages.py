@@ -18,11 +18,16 @@ from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from citetools import siteconf
 from citetools.page_patterns import FENCE, HEADING, LINK_TEXT, ROLE, ROLE_NAME, UNDERLINE
 
-# The text between a run of backticks and the next run as long, as MyST reads a
-# role (``{citation-needed}``a reason with `code` in it`` ``); or nothing (``).
-_ROLE = re.compile(
-    rf"\{{(?P<role>{ROLE_NAME})\}}(?:(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)|``)"
-)
+
+def _closed_run(ticks: str, body: str = ".+?") -> str:
+    """A run of backticks (group *ticks*), *body*, then the next run exactly as long:
+    how Markdown closes a code span and MyST a role's text."""
+    return rf"(?P<{ticks}>`+)(?!`){body}(?<!`)(?P={ticks})(?!`)"
+
+
+# A role and its text, however many backticks hold it (a reason may show `code`),
+# or nothing between two backticks.
+_ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # Where a citation or marker is read but readers see its raw text, or none at all.
 _BACKTICK_IN_FENCE_LINE = (
@@ -112,7 +117,7 @@ class Page:
 # so that lines keep their numbers; and code spans, skipped where a left-to-right
 # scan meets them (a role's backticks are taken with its name). An HTML comment
 # counts only where MyST reads one: not in a fence or a code span.
-_CODE_SPAN = r"(?<!`)(?P<code_ticks>`+)(?!`).+?(?<!`)(?P=code_ticks)(?!`)"
+_CODE_SPAN = rf"(?<!`){_closed_run('code_ticks')}"
 _HTML_COMMENT = re.compile(
     rf"^[ \t]*(?P<marker>`{{3,}}|~{{3,}}).*?^[ \t]*(?P=marker)[ \t]*$|{_CODE_SPAN}"
     r"|(?P<comment><!--.*?(?:-->|\Z))",
@@ -182,22 +187,18 @@ def scan(path: Path, text: str | None = None) -> Page:
         elif literal:
             pass
         elif block and not LIST_ITEM.match(block[0]) and UNDERLINE.match(line):
-            heading, heading_line, block = "\n".join(block), block_line, []
-            found = len(page.citations) + len(page.markers)
-            _read_block(page, heading_line, heading, counts=False)
-            if len(page.citations) + len(page.markers) > found:
-                page.problems.append(CiteProblem(heading_line, _ROLE_IN_UNDERLINED, True))
+            _read_heading(page, block_line, "\n".join(block), _ROLE_IN_UNDERLINED)
+            block = []
         elif not line.strip():
             flush()
         elif _NOT_TEXT.match(line) or LIST_ITEM.match(line):
             flush()
             if LIST_ITEM.match(line):
                 block, block_line = [line], number
+            elif HEADING.match(line):
+                _read_heading(page, number, line, _ROLE_IN_HEADING)
             else:
-                found = len(page.citations) + len(page.markers)
                 _read_block(page, number, line, counts=False)
-                if HEADING.match(line) and len(page.citations) + len(page.markers) > found:
-                    page.problems.append(CiteProblem(number, _ROLE_IN_HEADING, True))
         else:
             if not block:
                 block_line = number
@@ -205,6 +206,14 @@ def scan(path: Path, text: str | None = None) -> Page:
         i += 1
     flush()
     return page
+
+
+def _read_heading(page: Page, line: int, text: str, problem: str) -> None:
+    """A heading's citations and markers count; that it holds any is *problem*."""
+    found = len(page.citations) + len(page.markers)
+    _read_block(page, line, text, counts=False)
+    if len(page.citations) + len(page.markers) > found:
+        page.problems.append(CiteProblem(line, problem, True))
 
 
 def _meant_as_fence(fence: re.Match[str]) -> bool:

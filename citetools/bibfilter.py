@@ -19,10 +19,11 @@ FILTER_NAMES = ("docname", "docnames", "key", "type", "cited", "author", "editor
 _PERSONS = {"author", "editor"}
 
 
-def unknown_names(expression: str, fields: Iterable[str]) -> list[str]:
-    """Names in *expression* that are neither the filter's own nor one of *fields*."""
+def unknown_names(expression: str | ast.AST, fields: Iterable[str]) -> list[str]:
+    """Names in *expression* (as written, or as sphinxcontrib-bibtex parsed it) that
+    are neither the filter's own nor one of *fields*."""
     try:
-        tree = ast.parse(expression.strip())
+        tree = expression if isinstance(expression, ast.AST) else ast.parse(expression.strip())
     except SyntaxError:
         return []  # sphinxcontrib-bibtex warns of that itself
     known_fields = {name.lower() for name in fields} - _PERSONS

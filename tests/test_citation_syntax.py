@@ -101,6 +101,27 @@ def test_a_bibliography_style_pybtex_does_not_have_is_named_at_its_line(
     assert len(page(app).select(".citation")) == 2  # the list is there all the same
 
 
+def test_each_of_two_lists_is_named_at_its_own_options(make_app, tmp_path, capsys):
+    # A reading list with a known style above the Sources list with an unknown one.
+    reading = (
+        "## Read more\n\n```{bibliography}\n:style: unsrt\n:filter: False\n\n"
+        "rogers2019effectiveness\n```\n\n"
+    )
+    sources = ":filter: docname in docnmes\n:style: apa\n"
+    source, index, _ = _root_with(tmp_path, "## Sources", reading + "## Sources")
+    index.write_text(
+        index.read_text(encoding="utf-8").replace(":filter: docname in docnames\n", sources),
+        encoding="utf-8",
+    )
+    lines = index.read_text(encoding="utf-8").splitlines()
+    linted, built = _lint_and_build(make_app, capsys, source)
+    assert [w.split(" WARNING: ")[0] for w in built] == [
+        f"{index}:{lines.index(':filter: docname in docnmes') + 1}:",
+        f"{index}:{lines.index(':style: apa') + 1}:",
+    ]
+    assert "docnmes" in built[0] and "`:style: apa` is not" in built[1]
+
+
 # The Sources fence's options, written instead of `:filter: docname in docnames`; the
 # name reported, the end of the message, and the line (within what is written) named.
 FILTERS = [

@@ -10,16 +10,18 @@ classes) as roles that say what ``citetools lint`` says, at the citation, and
 leave its text as written in the page; ``-W`` then stops the build there.
 
 A role name with a space before its backticks, or with empty ones, is no role
-to MyST: the page shows it as text and nothing runs. A bibliography's
-``:style:`` that pybtex does not know stopped the build with an "Extension
-error" once the pages were read. A ``:filter:`` that reads a name that is
-neither the filter's own nor a field of any entry is empty for every entry, and
-the list shows nothing without a word (``citetools.bibfilter``). Only a reading
-of the page finds these: a page with a role name not followed by its text, or
-with a bibliography's options, is read as lint reads it (fences, comments, and
-the options as MyST's own reader has them), and each is named at its line with
-lint's message. An unknown style is replaced by the site's, on the same lines,
-so the build goes on to its other warnings.
+to MyST: the page shows it as text and nothing runs. Only a reading of the page
+finds these: a page with a role name not followed by its text is read as lint
+reads it (fences, comments), and each is named at its line with lint's message.
+
+A bibliography's ``:style:`` that pybtex does not know stopped the build with
+an "Extension error" once the pages were read; a ``:filter:`` that reads a name
+that is neither the filter's own nor a field of any entry is empty for every
+entry, and the list shows nothing without a word (``citetools.bibfilter``).
+Both are checked as each page is read, in the bibliographies sphinxcontrib-bibtex
+recorded from the options MyST gave its directive, and named at the option's
+line (found as lint finds it); an unknown style is replaced by the site's, so
+the build goes on to its other warnings.
 """
 
 from __future__ import annotations
@@ -93,49 +95,70 @@ def _known_style(name: str) -> bool:
     return True
 
 
-def _entry_fields(app: Sphinx) -> list[str]:
-    entries = app.env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
+def _entry_fields(domain: BibtexDomain) -> list[str]:
+    entries = domain.bibdata.data.entries
     return sorted({name.lower() for entry in entries.values() for name in entry.fields})
 
 
+def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
+    """The filter and style of each bibliography of the page just read."""
+    docname = app.env.docname
+    domain: BibtexDomain = app.env.get_domain("cite")  # type: ignore[assignment]
+    default = app.config.bibtex_default_style
+    found: list[tuple[int, str, str]] = []  # (directive's line, option, message)
+    on_page = [(k, b) for k, b in domain.bibliographies.items() if k.docname == docname]
+    for key, bibliography in on_page:
+        if bibfilter.unknown_names(bibliography.filter_, ()):
+            fields = _entry_fields(domain)
+            for name in bibfilter.unknown_names(bibliography.filter_, fields):
+                message = bibfilter.unknown_name_message(name, fields)
+                found.append((bibliography.line, "filter", message))
+        if not _known_style(bibliography.style):
+            found.append(
+                (
+                    bibliography.line,
+                    "style",
+                    f"`:style: {bibliography.style}` is not a bibliography style the site "
+                    f"has: delete the line (the site's style, `{default}`, is used)",
+                )
+            )
+            # Before sphinxcontrib-bibtex formats the list with it (env-updated).
+            domain.bibliographies[key] = bibliography._replace(style=default)
+    if found:
+        _warn_at_options(app, docname, found, sorted(b.line for _, b in on_page))
+
+
+def _warn_at_options(
+    app: Sphinx, docname: str, found: list[tuple[int, str, str]], starts: list[int]
+) -> None:
+    """Each message at its option's line, found as lint finds it (``pages``), between
+    its directive's line and the next directive's (*starts*)."""
+    from citetools import pages
+
+    path = app.env.doc2path(docname)
+    scanned = pages.scan(path, path.read_text(encoding="utf-8"))
+    located = []
+    for directive_line, option, message in found:
+        later = [start for start in starts if start > directive_line]
+        end = later[0] if later else float("inf")
+        options = scanned.filters if option == "filter" else scanned.styles
+        lines = [o.line for o in options if directive_line < o.line < end]
+        located.append((min(lines, default=directive_line), message))
+    for line, message in sorted(located):
+        logger.warning(message, location=(docname, line), type="bibtex", subtype="citation_syntax")
+
+
 def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
-    """What only a reading of the page finds, read as lint reads it (``pages``): role
-    names shown as text, and a bibliography's filter and style."""
+    """Role names shown as text and the like, found by reading the page as lint reads
+    it (``pages``)."""
     text = source[0]
-    options = "{bibliography}" in text and ("filter" in text or "style" in text)
-    if not options and not _worth_reading(text):
-        return  # the usual page: no options, every role name followed by its text
+    if not _worth_reading(text):
+        return  # the usual page: every role name followed by its text
     from citetools import pages  # not loaded by a build whose pages need no reading
 
     scanned = pages.scan(app.env.doc2path(docname), text)
     found = [(p.line, p.message) for p in scanned.problems if p.build_reports]
     found += [(m.line, pages.NO_REASON) for m in scanned.markers if m.build_reports]
-    fields: list[str] | None = None  # read from the .bib only for a filter that needs it
-    for bib_filter in scanned.filters:
-        if not bibfilter.unknown_names(bib_filter.value, ()):
-            continue  # the filter's own names only, as in `docname in docnames`
-        fields = _entry_fields(app) if fields is None else fields
-        for name in bibfilter.unknown_names(bib_filter.value, fields):
-            found.append((bib_filter.line, bibfilter.unknown_name_message(name, fields)))
-    lines = text.split("\n")
-    default = app.config.bibtex_default_style
-    for style in scanned.styles:
-        if _known_style(style.value):
-            continue
-        found.append(
-            (
-                style.line,
-                f"`:style: {style.value}` is not a bibliography style the site has: delete "
-                f"the line (the site's style, `{default}`, is used)",
-            )
-        )
-        # The site's style instead, on the same lines, the other options kept.
-        for number in range(style.line, style.last_line + 1):
-            row = lines[number - 1]
-            # Its indentation, and its colon unless in the YAML block.
-            start = row[: len(row) - len(row.lstrip())] + (":" if row.lstrip()[:1] == ":" else "")
-            lines[number - 1] = start + (f"style: {default}" if number == style.line else "#")
-    source[0] = "\n".join(lines)
     for line, message in sorted(found):
         logger.warning(message, location=(docname, line), type="bibtex", subtype="citation_syntax")
 
@@ -146,4 +169,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     for name in BibtexDomain.roles:
         app.add_role_to_domain(BibtexDomain.name, name, CheckedCiteRole(), override=True)
     app.connect("source-read", check_page)
+    app.connect("doctree-read", check_bibliographies)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,6 +3,7 @@
 import codecs
 import doctest
 import filecmp
+import importlib.metadata
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from pybtex.markup import LaTeXParser
 from pybtex.richtext import BaseMultipartText, HRef, Protected, String, Symbol, Tag, Text
 
-from citetools.sphinxext import bibtex_speedups
+from citetools.sphinxext import bibtex_speedups, plugin_lookup
 from citetools.sphinxext.bibtex_speedups import _from_latex
 from testbed import sitegen
 
@@ -144,6 +145,19 @@ def setup(app):
         if listener.handler is mark_external_references:
             app.disconnect(listener.id)
 """
+
+
+def test_plugin_look_ups_find_what_importlib_finds():
+    # Every entry point installed, by group and name (as pybtex and sphinxcontrib-bibtex
+    # look plugins up), and a name nobody registered: the same entry points, in order.
+    installed = importlib.metadata.entry_points()
+    groups = {group: installed.select(group=group) for group in installed.groups}
+    pairs = {(group, ep.name) for group, eps in groups.items() for ep in eps}
+    assert ("pybtex.backends", "docutils") in pairs
+    for group, name in sorted(pairs) + [("pybtex.backends", "no-such-backend")]:
+        found = plugin_lookup.entry_points(group=group, name=name)
+        assert isinstance(found, importlib.metadata.EntryPoints)
+        assert list(found) == list(importlib.metadata.entry_points(group=group, name=name))
 
 
 @pytest.mark.parametrize("kind", ["generated", "real"])

@@ -53,6 +53,18 @@ NO_REASON = (
     "citation-needed marker without a reason: write "
     "{citation-needed}`why no source supports this yet`"
 )
+# Each answer lists its own sources: a page that cites must list them (lint and the build).
+NO_SOURCES_LIST = (
+    "this page cites sources but does not list them, so its readers cannot see them: end "
+    "the page with a `## Sources` heading and a ```{bibliography} fence holding "
+    "`:filter: docname in docnames`, as the answers do"
+)
+EVERY_SOURCE_LISTED = (
+    "this list shows every source cited anywhere in the site, not this page's: add "
+    "`:filter: docname in docnames` on the line under ```{bibliography}"
+)
+# A bibliography with none of these lists what the whole site cites (upstream's default).
+CHOOSING_OPTIONS = frozenset({"filter", "all", "notcited"})
 # MyST's option line: a colon, not a colon fence (`:::`).
 _OPTION_LINE = re.compile(r"^\s*:(?!::)")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
@@ -92,6 +104,13 @@ class Option:
 
 
 @dataclass
+class Bibliography:
+    line: int  # of its fence
+    options: frozenset[str]  # the names of its options
+    keys: int  # listed in its body
+
+
+@dataclass
 class CiteProblem:
     line: int
     message: str
@@ -106,6 +125,7 @@ class Page:
     citations: list[Citation] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     listed_keys: list[Citation] = field(default_factory=list)  # {bibliography} bodies
+    bibliographies: list[Bibliography] = field(default_factory=list)
     # {bibliography} options: `:filter:` and `:style:`
     filters: list[Option] = field(default_factory=list)
     styles: list[Option] = field(default_factory=list)
@@ -181,7 +201,7 @@ def scan(path: Path, text: str | None = None) -> Page:
             info = fence["info"].strip()
             name = info[1 : info.index("}")] if info.startswith("{") and "}" in info else ""
             if name == "bibliography":
-                i = _read_bibliography(page, lines, i + 1, fence["fence"], len(fence["indent"]))
+                i = _read_bibliography(page, lines, i, fence["fence"], len(fence["indent"]))
                 continue
             fences.append((fence["fence"], name))
         elif literal:
@@ -230,12 +250,18 @@ def _skip_front_matter(lines: list[str]) -> int:
 
 
 def _read_bibliography(page: Page, lines: list[str], i: int, fence: str, indent: int) -> int:
-    """Keys listed in a ```{bibliography} body count as cited; its filter and style are kept."""
-    end = _closing(lines, i, fence)
-    for j in range(_read_options(page, lines, i, end, indent), end):
+    """The ```{bibliography} opened on line *i*: keys listed in its body count as cited;
+    its options' names, its filter and its style are kept."""
+    end = _closing(lines, i + 1, fence)
+    options: set[str] = set()
+    listed = len(page.listed_keys)
+    for j in range(_read_options(page, lines, i + 1, end, indent, options), end):
         stripped = lines[j].strip()
         if stripped and not stripped.startswith(":"):
             page.listed_keys.append(Citation(j + 1, stripped, "bibliography"))
+    page.bibliographies.append(
+        Bibliography(i + 1, frozenset(options), len(page.listed_keys) - listed)
+    )
     return end + 1
 
 
@@ -254,9 +280,12 @@ def _in_fence(line: str, indent: int) -> str:
     return line[min(indent, len(line) - len(line.lstrip(" "))) :]
 
 
-def _read_options(page: Page, lines: list[str], i: int, end: int, indent: int) -> int:
+def _read_options(
+    page: Page, lines: list[str], i: int, end: int, indent: int, names: set[str]
+) -> int:
     """The options at the top of a directive's body, read by MyST's own reader; the
-    index of the first line after them. The filter and the style are kept."""
+    index of the first line after them. Their *names* are added, the filter and the
+    style kept."""
     if i < end and _in_fence(lines[i], indent).startswith("---"):  # the options as YAML
         last = next(
             (j for j in range(i + 1, end) if _in_fence(lines[j], indent).startswith("---")), end
@@ -277,6 +306,7 @@ def _read_options(page: Page, lines: list[str], i: int, end: int, indent: int) -
         return after  # MyST warns of the options itself
     kept = {"filter": page.filters, "style": page.styles}
     for key, value in tokens:
+        names.add(key.value)
         if key.value in kept and value is not None:
             # A value ends at the start of the line after it when it ends a line.
             last_line = value.end.line - (value.end.column == 0 and value.end.line > key.start.line)

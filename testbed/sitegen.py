@@ -186,10 +186,11 @@ def _answer(rng: random.Random, number: int, keys: list[str], citations: int) ->
     if sentences:
         paragraphs.append(" ".join(sentences))
     body = "\n\n".join(paragraphs)
-    return (
-        f"# Question {number}: what does the evidence say?\n\n{body}\n\n"
-        "## Sources\n\n```{bibliography}\n:filter: docname in docnames\n```\n"
-    )
+    return f"# Question {number}: what does the evidence say?\n\n{body}\n\n{SOURCES}"
+
+
+# Every page that cites ends with its own sources, as the site's pages do.
+SOURCES = "## Sources\n\n```{bibliography}\n:filter: docname in docnames\n```\n"
 
 
 def _copy_site_config(dest: Path, project: Path) -> None:
@@ -229,7 +230,7 @@ def generate_site(
     )
     (dest / "index.md").write_text(
         "# Synthetic FAQ\n\nA generated site for benchmarks "
-        f"{{cite:p}}`{keys[0]}`.\n\n```{{toctree}}\n:maxdepth: 1\n{toctree}\n```\n",
+        f"{{cite:p}}`{keys[0]}`.\n\n```{{toctree}}\n:maxdepth: 1\n{toctree}\n```\n\n{SOURCES}",
         encoding="utf-8",
     )
     (dest / "references.md").write_text(

@@ -214,6 +214,53 @@ def test_an_unknown_style_leaves_the_other_options_read(make_app, tmp_path, caps
     assert [line.split(" filter-name ")[0] for line in linted] == [f"{index}:{filter_line}:"]
 
 
+# The Sources fence as a contributor may leave it: (written instead of the whole fence,
+# whether the page is named, and where: the first citation's line or the fence's).
+SOURCES_LISTS = [
+    ("", "sources-list", "citation"),  # deleted
+    ("```{bibliography}\n```", "sources-list", "fence"),  # its filter line deleted
+    ("```{bibliography}\n:cited:\n```", "sources-list", "fence"),
+    ("```{bibliography}\n:all:\n```", None, None),  # every entry: chosen, not forgotten
+    ("```{bibliography}\n:filter: docname in docnames\n```", None, None),
+]
+
+
+@pytest.mark.parametrize(("written", "code", "where"), SOURCES_LISTS)
+def test_a_page_that_cites_lists_its_own_sources(make_app, tmp_path, capsys, written, code, where):
+    fence = "```{bibliography}\n:filter: docname in docnames\n```"
+    source, index, text = _root_with(tmp_path, fence, written)
+    app = make_app("html", srcdir=source)
+    app.build()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    linted = [row for row in capsys.readouterr().out.splitlines() if " sources-list " in row]
+    built = [w for w in _warnings(app) if "sources_list" in w]
+    if code is None:
+        assert linted == [] and built == []
+        return
+    lines = text.splitlines()
+    line = lines.index("```{bibliography}") + 1 if where == "fence" else 3
+    (finding,) = linted
+    assert finding.startswith(f"{index}:{line}: sources-list ")
+    message = finding.split(" sources-list ", 1)[1]
+    assert message.endswith(
+        "`:filter: docname in docnames` on the line under ```{bibliography}"
+        if where == "fence"
+        else "as the answers do"
+    )
+    assert built == [f"{index}:{line}: WARNING: {message} [bibtex.sources_list]"]
+
+
+def test_a_page_with_only_markers_needs_no_sources_list(make_app, tmp_path, capsys):
+    source, index, text = _root_with(tmp_path, "## Sources", "")
+    cited = re.sub(r"\{cite:[pt]\}`[^`]*`", "{citation-needed}`No source yet`", text)
+    index.write_text(cited.split("```{bibliography}")[0], encoding="utf-8")
+    app = make_app("html", srcdir=source)
+    app.build()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    assert " sources-list " not in capsys.readouterr().out
+    assert "sources_list" not in app.warning.getvalue()
+
+
 # Read by lint and the build, shown raw to readers: (text replaced, by, lint's code).
 RAW_TO_READERS = [
     ("# An answer", "# An answer {cite:p}`rogers2019effectiveness`", "cite-syntax"),

@@ -445,7 +445,8 @@ def test_pages_code_is_skipped_and_directives_are_read(capsys, tmp_path, in_dir)
     (tmp_path / "page.md").write_text(
         "# Q\n\n```{note}\nInside a note {cite:p}`inanote2020key`.\n```\n\n"
         "```python\nx = '{cite:p}`incode2020key`'\n```\n\n"
-        "Malformed {cite:p}`a b`.\n",
+        "Malformed {cite:p}`a b`.\n\n"
+        "## Sources\n\n```{bibliography}\n:filter: docname in docnames\n```\n",
         encoding="utf-8",
     )
     status, findings = lint(capsys, "references.bib", "--pages", "page.md")

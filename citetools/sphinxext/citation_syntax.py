@@ -21,11 +21,15 @@ entry, and the list shows nothing without a word (``citetools.bibfilter``).
 Both are checked as each page is read, in the bibliographies sphinxcontrib-bibtex
 recorded from the options MyST gave its directive, and named at the option's
 line (found as lint finds it); an unknown style is replaced by the site's, so
-the build goes on to its other warnings.
+the build goes on to its other warnings. A page that cites is named too when it
+lists none of its sources (its Sources list deleted) or lists every source the
+site cites (the list's filter line deleted): the build passes either way, and
+readers of the answer cannot tell which sources are its own.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
@@ -126,6 +130,33 @@ def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
             domain.bibliographies[key] = bibliography._replace(style=default)
     if found:
         _warn_at_options(app, docname, found, sorted(b.line for _, b in on_page))
+    _check_sources_listed(app, domain, docname, [b for _, b in on_page])
+
+
+# What a bibliography lists with none of the options that choose (upstream's default).
+_EVERY_CITED = ast.dump(ast.parse("cited"))
+
+
+def _check_sources_listed(
+    app: Sphinx, domain: BibtexDomain, docname: str, lists: list[Any]
+) -> None:
+    """A page that cites lists its sources, in a list of its own (``pages``' messages)."""
+    if not any(ref.docname == docname for ref in domain.citation_refs):
+        return
+    every = [b.line for b in lists if ast.dump(b.filter_) == _EVERY_CITED and not b.keys]
+    if lists and not every:
+        return
+    from citetools import pages
+
+    if not lists:  # at the first citation, as lint names it
+        path = app.env.doc2path(docname)
+        scanned = pages.scan(path, path.read_text(encoding="utf-8"))
+        lines = [c.line for c in scanned.citations if not c.role.startswith("footcite")]
+        found = [(min(lines, default=1), pages.NO_SOURCES_LIST)]
+    else:
+        found = [(line, pages.EVERY_SOURCE_LISTED) for line in every]
+    for line, message in found:
+        logger.warning(message, location=(docname, line), type="bibtex", subtype="sources_list")
 
 
 def _warn_at_options(

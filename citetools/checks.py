@@ -122,9 +122,15 @@ def _check_strings(bib: BibFile) -> list[Finding]:
 
 
 def _missing(
-    entry: BibEntry, fields: dict[str, str], needs: Iterable[tuple[str, ...]], code: str, add: Add
+    entry: BibEntry,
+    fields: dict[str, str],
+    needs: Iterable[tuple[str, ...]],
+    code: str,
+    add: Add,
+    first_fix: str = "",
 ) -> set[str]:
-    """One finding naming every group of ``needs`` that ``fields`` lacks; the fields named."""
+    """One finding naming every group of ``needs`` that ``fields`` lacks (*first_fix*
+    the fix to try before adding them); the fields named."""
     lacking = [a for a in needs if not any(fields.get(name, "").strip() for name in a)]
     if not lacking:
         return set()
@@ -135,7 +141,8 @@ def _missing(
         if code == "missing-field"
         else "the FAQ prints them for every source"
     )
-    add(entry.line, code, f"@{entry.type} `{entry.key}` needs {wanted} ({why}): add {fixes}")
+    fix = f"{first_fix}, or add {fixes}" if first_fix else f"add {fixes}"
+    add(entry.line, code, f"@{entry.type} `{entry.key}` needs {wanted} ({why}): {fix}")
     return {name for group in lacking for name in group}
 
 
@@ -251,6 +258,22 @@ def check_entry(
     fields = dict(parent.fields) if parent else {}
     fields.update(entry.fields)
 
+    # A misspelt crossref: the fields its parent would give are missing too, and
+    # adding them to this entry is not the fix.
+    crossref_fix = ""
+    if "crossref" in entry.fields and parent is None:
+        target = entry.fields["crossref"]
+        nearest = difflib.get_close_matches(target, list(keys), n=1)
+        add(
+            entry.field_lines["crossref"],
+            "unknown-crossref",
+            f"crossref `{target}` is not an entry of this file: add that entry or fix the "
+            "key" + (f"; did you mean `{nearest[0]}`?" if nearest else ""),
+        )
+        crossref_fix = f"fix its crossref, `{target}`, which is not an entry of this file" + (
+            f" (did you mean `{nearest[0]}`?)" if nearest else ""
+        )
+
     kind = bibtypes.TYPES.get(entry.type)
     reported: set[str] = set()
     if kind is None:
@@ -260,10 +283,10 @@ def check_entry(
             f"{bibtypes.unprintable(entry.type)} (the types are listed in CONTRIBUTING.md)",
         )
     else:
-        reported = _missing(entry, fields, kind.required(), "missing-field", add)
+        reported = _missing(entry, fields, kind.required(), "missing-field", add, crossref_fix)
     house = HOUSE_FIELDS + HOUSE_EXTRA.get(entry.type, [])
     house = [a for a in house if not reported & set(a)]
-    reported |= _missing(entry, fields, house, "incomplete-entry", add)
+    reported |= _missing(entry, fields, house, "incomplete-entry", add, crossref_fix)
     _names(entry, add)
     _backslash_ends(entry, add)
 
@@ -275,17 +298,6 @@ def check_entry(
             f"`year = {{{year}}}` must be four digits, e.g. `year = {{2019}}` (put a full date "
             "in `date` or `note`)",
         )
-    if "crossref" in entry.fields and parent is None:
-        target = entry.fields["crossref"]
-        nearest = difflib.get_close_matches(target, list(keys), n=1)
-        hint = f"; did you mean `{nearest[0]}`?" if nearest else ""
-        add(
-            entry.field_lines["crossref"],
-            "unknown-crossref",
-            f"crossref `{target}` is not an entry of this file: add that entry or fix the "
-            f"key{hint}",
-        )
-
     for name, raw in entry.raw_fields.items():
         line = entry.field_lines[name]
         if not entry.fields.get(name, "").strip() and name not in reported:

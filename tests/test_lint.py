@@ -262,6 +262,27 @@ def test_crossref_entries_inherit_fields(capsys, in_dir):
     assert lint(capsys, "good.bib") == (0, [])
 
 
+def test_a_misspelt_crossref_is_the_fix_named_for_the_fields_it_would_give(
+    capsys, tmp_path, in_dir
+):
+    # The chapter takes its book's title, year and publisher: with the key misspelt, lint
+    # and the build named the fields to add to the chapter, not the crossref to fix.
+    in_dir(tmp_path)
+    good = (BIB / "good.bib").read_text(encoding="utf-8")
+    path = write(
+        tmp_path, good.replace("crossref = {editor2009volume}", "crossref = {editor2009volum}")
+    )
+    fix = (
+        "fix its crossref, `editor2009volum`, which is not an entry of this file (did you mean "
+        "`editor2009volume`?), or add `booktitle"
+    )
+    status, findings = lint(capsys, path)
+    assert status == 1
+    (missing,) = [message for _, _, code, message in findings if code == "missing-field"]
+    assert fix in missing
+    assert [f.message for f in bibfile_check.diagnose(tmp_path / path)] == [missing]
+
+
 def test_http_link_to_a_host_seen_with_https_is_a_warning(capsys, tmp_path, in_dir):
     in_dir(tmp_path)
     text = (

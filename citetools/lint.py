@@ -266,7 +266,7 @@ def _sources_lists(path: str, page: pages.Page) -> list[Finding]:
     return [
         Finding(path, b.line, "sources-list", pages.EVERY_SOURCE_LISTED)
         for b in page.bibliographies
-        if not b.options & pages.CHOOSING_OPTIONS and not b.keys
+        if b.read and not b.options & pages.CHOOSING_OPTIONS and not b.keys
     ]
 
 

@@ -29,6 +29,11 @@ def _closed_run(ticks: str, body: str = ".+?") -> str:
 # or nothing between two backticks.
 _ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# A bibliography fence in a blockquote or on a list item's line: this reader does not
+# read its options or keys (the FAQ has none), but the page has the list.
+_NESTED_BIBLIOGRAPHY = re.compile(
+    r"^\s*(?:>\s*|(?:[-*+]|\d+[.)])\s+)+(?:`{3,}|~{3,})\{bibliography\}"
+)
 # Where a citation or marker is read but readers see its raw text, or none at all.
 _BACKTICK_IN_FENCE_LINE = (
     "a backtick in a fence's first line (a citation or marker in a directive's title?) "
@@ -108,6 +113,7 @@ class Bibliography:
     line: int  # of its fence
     options: frozenset[str]  # the names of its options
     keys: int  # listed in its body
+    read: bool = True  # False: nested, its options and keys unknown (_NESTED_BIBLIOGRAPHY)
 
 
 @dataclass
@@ -206,6 +212,9 @@ def scan(path: Path, text: str | None = None) -> Page:
             fences.append((fence["fence"], name))
         elif literal:
             pass
+        elif _NESTED_BIBLIOGRAPHY.match(line):
+            flush()
+            page.bibliographies.append(Bibliography(number, frozenset(), 0, read=False))
         elif block and not LIST_ITEM.match(block[0]) and UNDERLINE.match(line):
             _read_heading(page, block_line, "\n".join(block), _ROLE_IN_UNDERLINED)
             block = []

@@ -222,6 +222,8 @@ SOURCES_LISTS = [
     ("```{bibliography}\n:cited:\n```", "sources-list", "fence"),
     ("```{bibliography}\n:all:\n```", None, None),  # every entry: chosen, not forgotten
     ("```{bibliography}\n:filter: docname in docnames\n```", None, None),
+    ("> ```{bibliography}\n> :filter: docname in docnames\n> ```", None, None),  # quoted
+    ("- ```{bibliography}\n  :filter: docname in docnames\n  ```", None, None),  # in a list
 ]
 
 

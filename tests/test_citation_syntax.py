@@ -82,6 +82,7 @@ def test_a_role_the_page_shows_as_text_is_named_at_its_line(make_app, tmp_path, 
     [
         (":filter: docname in docnames\n:style: {}\n", "apa", True),
         (":filter: docname in docnames\n:style: {}\n", "unsrt", False),
+        (":filter: docname in docnames\n:style: {}\n", "", True),  # pybtex's default, unsrt
         ("---\nfilter: docname in docnames\nstyle: {}\n---\n", "apa", True),
     ],
 )

@@ -92,6 +92,8 @@ def _worth_reading(text: str) -> bool:
 def _known_style(name: str) -> bool:
     from pybtex.plugin import PluginNotFound, find_plugin
 
+    if not name.strip():
+        return False  # pybtex would give its default style, not the site's
     try:
         find_plugin("pybtex.style.formatting", name)
     except PluginNotFound:

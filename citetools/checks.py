@@ -261,8 +261,8 @@ def check_entry(
     # A misspelt crossref: the fields its parent would give are missing too, and
     # adding them to this entry is not the fix.
     crossref_fix = ""
-    if "crossref" in entry.fields and parent is None:
-        target = entry.fields["crossref"]
+    target = entry.fields.get("crossref", "").strip()
+    if target and parent is None:  # an empty one is an empty field
         nearest = difflib.get_close_matches(target, list(keys), n=1)
         add(
             entry.field_lines["crossref"],

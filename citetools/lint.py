@@ -179,7 +179,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
     cited (a crossref's parent counts as cited with its child), markers without a reason,
     filters reading a name no entry has, pages that do not list what they cite, and what
     the page reader found."""
-    from citetools import pages  # loaded already: it read *scanned*
+    from citetools import pages, sources_lists  # pages loaded already: it read *scanned*
 
     defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
     fields = sorted({name for bib in bibs for e in bib.entries for name in e.fields})
@@ -218,7 +218,8 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                     f"`{citation.key}` is not in the bibliography: {hint}",
                 )
             )
-        found += _sources_lists(path, page)
+        for line, message in sources_lists.page_findings(page, defined):
+            found.append(Finding(path, line, "sources-list", message))
         for bib_filter in page.filters:
             for name in bibfilter.unknown_names(bib_filter.value, fields):
                 message = bibfilter.unknown_name_message(name, fields)
@@ -251,23 +252,6 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                 )
             )
     return found
-
-
-def _sources_lists(path: str, page: pages.Page) -> list[Finding]:
-    """A page that cites must list its sources: in a bibliography of its own, not one
-    listing what the whole site cites."""
-    from citetools import pages
-
-    cited = [c for c in page.citations if not c.role.startswith("footcite")]
-    if not cited:
-        return []
-    if not page.bibliographies:
-        return [Finding(path, cited[0].line, "sources-list", pages.NO_SOURCES_LIST)]
-    return [
-        Finding(path, b.line, "sources-list", pages.EVERY_SOURCE_LISTED)
-        for b in page.bibliographies
-        if b.read and not b.options & pages.CHOOSING_OPTIONS and not b.keys
-    ]
 
 
 def _probe_https(host: str) -> bool:

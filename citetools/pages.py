@@ -29,8 +29,10 @@ def _closed_run(ticks: str, body: str = ".+?") -> str:
 # or nothing between two backticks.
 _ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-# A bibliography fence in a blockquote or on a list item's line: this reader does not
-# read its options or keys (the FAQ has none), but the page has the list.
+# A bibliography fence in a blockquote or on a list item's line, or written in
+# reStructuredText: this reader does not read its options or keys (the FAQ has none),
+# but the page has the list.
+_RST_BIBLIOGRAPHY = re.compile(r"^\s*\.\.\s+bibliography::")
 _NESTED_BIBLIOGRAPHY = re.compile(
     r"^\s*(?:>\s*|(?:[-*+]|\d+[.)])\s+)+(?:`{3,}|~{3,})\{bibliography\}"
 )
@@ -58,18 +60,6 @@ NO_REASON = (
     "citation-needed marker without a reason: write "
     "{citation-needed}`why no source supports this yet`"
 )
-# Each answer lists its own sources: a page that cites must list them (lint and the build).
-NO_SOURCES_LIST = (
-    "this page cites sources but does not list them, so its readers cannot see them: end "
-    "the page with a `## Sources` heading and a ```{bibliography} fence holding "
-    "`:filter: docname in docnames`, as the answers do"
-)
-EVERY_SOURCE_LISTED = (
-    "this list shows every source cited anywhere in the site, not this page's: add "
-    "`:filter: docname in docnames` on the line under ```{bibliography}"
-)
-# A bibliography with none of these lists what the whole site cites (upstream's default).
-CHOOSING_OPTIONS = frozenset({"filter", "all", "notcited"})
 # MyST's option line: a colon, not a colon fence (`:::`).
 _OPTION_LINE = re.compile(r"^\s*:(?!::)")
 _NOT_TEXT = re.compile(r"^\s*(?:#|\(.+\)=\s*$|<!--|-{3,}\s*$|:[\w-]+:)")
@@ -112,7 +102,8 @@ class Option:
 class Bibliography:
     line: int  # of its fence
     options: frozenset[str]  # the names of its options
-    keys: int  # listed in its body
+    keys: list[str]  # listed in its body
+    filter: str | None = None  # its `:filter:`, as the directive gets it
     read: bool = True  # False: nested, its options and keys unknown (_NESTED_BIBLIOGRAPHY)
 
 
@@ -211,10 +202,11 @@ def scan(path: Path, text: str | None = None) -> Page:
                 continue
             fences.append((fence["fence"], name))
         elif literal:
-            pass
+            if fences[-1][1] == "eval-rst" and _RST_BIBLIOGRAPHY.match(line):
+                page.bibliographies.append(Bibliography(number, frozenset(), [], read=False))
         elif _NESTED_BIBLIOGRAPHY.match(line):
             flush()
-            page.bibliographies.append(Bibliography(number, frozenset(), 0, read=False))
+            page.bibliographies.append(Bibliography(number, frozenset(), [], read=False))
         elif block and not LIST_ITEM.match(block[0]) and UNDERLINE.match(line):
             _read_heading(page, block_line, "\n".join(block), _ROLE_IN_UNDERLINED)
             block = []
@@ -263,14 +255,15 @@ def _read_bibliography(page: Page, lines: list[str], i: int, fence: str, indent:
     its options' names, its filter and its style are kept."""
     end = _closing(lines, i + 1, fence)
     options: set[str] = set()
-    listed = len(page.listed_keys)
+    filters = len(page.filters)
+    keys = []
     for j in range(_read_options(page, lines, i + 1, end, indent, options), end):
         stripped = lines[j].strip()
         if stripped and not stripped.startswith(":"):
             page.listed_keys.append(Citation(j + 1, stripped, "bibliography"))
-    page.bibliographies.append(
-        Bibliography(i + 1, frozenset(options), len(page.listed_keys) - listed)
-    )
+            keys.append(stripped)
+    value = page.filters[-1].value if len(page.filters) > filters else None
+    page.bibliographies.append(Bibliography(i + 1, frozenset(options), keys, value))
     return end + 1
 
 

@@ -114,8 +114,8 @@ _RULES = [
     Rule("cite-syntax", "a citation role that cannot be read", "see the citation syntax"),
     Rule("filter-name", "a bibliography's `:filter:` reads a name that is neither the "
          "filter's own nor a field of any entry (always empty)", "fix the name"),
-    Rule("sources-list", "a page that cites sources but does not list them (no bibliography, "
-         "or one listing every source the site cites)",
+    Rule("sources-list", "a page that cites sources its readers cannot see listed on it (no "
+         "bibliography, one listing every source the site cites, or only other entries)",
          "end the page with its Sources list, `:filter: docname in docnames`"),
     Rule("marker-reason", "a `{citation-needed}` marker without a reason",
          "write the reason inside the backticks"),

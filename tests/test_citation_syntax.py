@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from citetools import sources_lists
 from citetools.cli import main
 
 from conftest import ROOTS, page
@@ -215,42 +216,67 @@ def test_an_unknown_style_leaves_the_other_options_read(make_app, tmp_path, caps
     assert [line.split(" filter-name ")[0] for line in linted] == [f"{index}:{filter_line}:"]
 
 
-# The Sources fence as a contributor may leave it: (written instead of the whole fence,
-# whether the page is named, and where: the first citation's line or the fence's).
+# The Sources fence as a contributor may leave it, written instead of the whole fence:
+# what readers of the answer see wrong (None: nothing), named at the first citation
+# whose source is not shown or at the list's fence.
 SOURCES_LISTS = [
-    ("", "sources-list", "citation"),  # deleted
-    ("```{bibliography}\n```", "sources-list", "fence"),  # its filter line deleted
-    ("```{bibliography}\n:cited:\n```", "sources-list", "fence"),
-    ("```{bibliography}\n:all:\n```", None, None),  # every entry: chosen, not forgotten
-    ("```{bibliography}\n:filter: docname in docnames\n```", None, None),
-    ("> ```{bibliography}\n> :filter: docname in docnames\n> ```", None, None),  # quoted
-    ("- ```{bibliography}\n  :filter: docname in docnames\n  ```", None, None),  # in a list
+    ("", "none"),  # deleted
+    ("```{bibliography}\n```", "every"),  # its filter line deleted
+    ("```{bibliography}\n:cited:\n```", "every"),
+    ("```{bibliography}\n:filter: cited\n```", "every"),
+    ("```{bibliography}\n:filter: docname in docnames and\n```", "every"),  # upstream: cited
+    ("```{bibliography}\n\nrogers2019effectiveness\n```", "every"),  # and that key
+    ("```{bibliography}\n:notcited:\n```", "lost both"),  # what no page cites
+    ("```{bibliography}\n:filter: False\n\npuntis2018systematic\n```", "lost"),  # one of two
+    ("```{bibliography}\n:all:\n```", None),  # every entry: chosen, not forgotten
+    ("```{bibliography}\n:filter: docname in docnames\n```", None),
+    ("> ```{bibliography}\n> :filter: docname in docnames\n> ```", None),  # quoted
+    ("- ```{bibliography}\n  :filter: docname in docnames\n  ```", None),  # in a list
+    ("```{eval-rst}\n.. bibliography::\n   :filter: docname in docnames\n```", None),
 ]
 
 
-@pytest.mark.parametrize(("written", "code", "where"), SOURCES_LISTS)
-def test_a_page_that_cites_lists_its_own_sources(make_app, tmp_path, capsys, written, code, where):
+@pytest.mark.parametrize(("written", "wrong"), SOURCES_LISTS)
+def test_a_page_that_cites_lists_its_own_sources(make_app, tmp_path, capsys, written, wrong):
     fence = "```{bibliography}\n:filter: docname in docnames\n```"
     source, index, text = _root_with(tmp_path, fence, written)
+    # As on the site, every source is listed somewhere: cited keys resolve.
+    (source / "references.md").write_text(
+        "# References\n\n```{bibliography}\n:all:\n```\n", encoding="utf-8"
+    )
     app = make_app("html", srcdir=source)
     app.build()
     main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
     linted = [row for row in capsys.readouterr().out.splitlines() if " sources-list " in row]
     built = [w for w in _warnings(app) if "sources_list" in w]
-    if code is None:
+    if wrong is None:
         assert linted == [] and built == []
         return
-    lines = text.splitlines()
-    line = lines.index("```{bibliography}") + 1 if where == "fence" else 3
-    (finding,) = linted
-    assert finding.startswith(f"{index}:{line}: sources-list ")
-    message = finding.split(" sources-list ", 1)[1]
-    assert message.endswith(
-        "`:filter: docname in docnames` on the line under ```{bibliography}"
-        if where == "fence"
-        else "as the answers do"
-    )
+    fence_line = text.splitlines().index("```{bibliography}") + 1
+    # rogers2019effectiveness, cited first (line 3), is the source readers cannot see.
+    line, message = {
+        "none": (3, sources_lists.NO_SOURCES_LIST),
+        "every": (fence_line, sources_lists.EVERY_SOURCE_LISTED),
+        "lost": (3, sources_lists.not_listed("rogers2019effectiveness", 0)),
+        "lost both": (3, sources_lists.not_listed("rogers2019effectiveness", 1)),
+    }[wrong]
+    assert linted == [f"{index}:{line}: sources-list {message}"]
     assert built == [f"{index}:{line}: WARNING: {message} [bibtex.sources_list]"]
+
+
+def test_a_misspelt_site_style_is_named_in_conf_py(make_app, tmp_path):
+    source, _, _ = _root_with(tmp_path, "## Sources", "## Sources")
+    conf = source / "conf.py"
+    text = conf.read_text(encoding="utf-8") + 'bibtex_default_style = "unsrtt"\n'
+    conf.write_text(text, encoding="utf-8")
+    app = make_app("html", srcdir=source)
+    app.build()  # no "Extension error" once the pages are read
+    line = len(text.splitlines())
+    assert [w for w in _warnings(app) if "citation_syntax" in w] == [
+        f"{conf}:{line}: WARNING: bibtex_default_style = 'unsrtt' is not a bibliography style "
+        "the site has: did you mean 'unsrt'? [bibtex.citation_syntax]"
+    ]
+    assert len(page(app).select(".citation")) == 2  # printed in that style meanwhile
 
 
 def test_a_page_with_only_markers_needs_no_sources_list(make_app, tmp_path, capsys):

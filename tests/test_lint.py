@@ -281,6 +281,11 @@ def test_a_misspelt_crossref_is_the_fix_named_for_the_fields_it_would_give(
     (missing,) = [message for _, _, code, message in findings if code == "missing-field"]
     assert fix in missing
     assert [f.message for f in bibfile_check.diagnose(tmp_path / path)] == [missing]
+    # An empty crossref is an empty field: the fields are to be added, no key to fix.
+    path = write(tmp_path, good.replace("crossref = {editor2009volume}", "crossref = {}"))
+    found = {code: message for _, _, code, message in lint(capsys, "--select", "ALL", path)[1]}
+    assert "empty-field" in found and "unknown-crossref" not in found
+    assert "crossref" not in found["missing-field"] and "add `booktitle" in found["missing-field"]
 
 
 def test_http_link_to_a_host_seen_with_https_is_a_warning(capsys, tmp_path, in_dir):

@@ -21,16 +21,19 @@ entry, and the list shows nothing without a word (``citetools.bibfilter``).
 Both are checked as each page is read, in the bibliographies sphinxcontrib-bibtex
 recorded from the options MyST gave its directive, and named at the option's
 line (found as lint finds it); an unknown style is replaced by the site's, so
-the build goes on to its other warnings. A page that cites is named too when it
-lists none of its sources (its Sources list deleted) or lists every source the
-site cites (the list's filter line deleted): the build passes either way, and
-readers of the answer cannot tell which sources are its own.
+the build goes on to its other warnings; a ``bibtex_default_style`` that does
+not exist is named in conf.py, and the nearest style used. A page whose
+citations no list on it shows is named too (``citetools.sources_lists``): the
+build passes, and readers of the answer cannot tell which sources are its own.
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import re
+from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -106,6 +109,30 @@ def _entry_fields(domain: BibtexDomain) -> list[str]:
     return sorted({name.lower() for entry in entries.values() for name in entry.fields})
 
 
+def check_default_style(app: Sphinx, config: Any) -> None:
+    """conf.py's ``bibtex_default_style``, which every list is printed in, must exist
+    (upstream stopped the build with an "Extension error" once the pages were read):
+    named at its line, and the nearest style (or pybtex's default) used meanwhile."""
+    from pybtex.plugin import enumerate_plugin_names
+
+    default = config.bibtex_default_style
+    if _known_style(default):
+        return
+    styles = sorted(set(enumerate_plugin_names("pybtex.style.formatting")))
+    nearest = difflib.get_close_matches(default, styles, n=1)
+    config.bibtex_default_style = nearest[0] if nearest else "unsrt"
+    conf = Path(app.confdir, "conf.py")
+    rows = conf.read_text(encoding="utf-8").splitlines() if conf.is_file() else []
+    line = next((n for n, row in enumerate(rows, 1) if "bibtex_default_style" in row), 0)
+    logger.warning(
+        f"bibtex_default_style = {default!r} is not a bibliography style the site has: "
+        + (f"did you mean {nearest[0]!r}?" if nearest else f"use one of {styles}"),
+        location=f"{conf}:{line}",
+        type="bibtex",
+        subtype="citation_syntax",
+    )
+
+
 def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
     """The filter and style of each bibliography of the page just read."""
     docname = app.env.docname
@@ -119,7 +146,8 @@ def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
             for name in bibfilter.unknown_names(bibliography.filter_, fields):
                 message = bibfilter.unknown_name_message(name, fields)
                 found.append((bibliography.line, "filter", message))
-        if not _known_style(bibliography.style):
+        # The site's own style unknown is conf.py's mistake (check_default_style).
+        if bibliography.style != default and not _known_style(bibliography.style):
             found.append(
                 (
                     bibliography.line,
@@ -132,33 +160,54 @@ def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
             domain.bibliographies[key] = bibliography._replace(style=default)
     if found:
         _warn_at_options(app, docname, found, sorted(b.line for _, b in on_page))
-    _check_sources_listed(app, domain, docname, [b for _, b in on_page])
 
 
-# What a bibliography lists with none of the options that choose (upstream's default).
-_EVERY_CITED = ast.dump(ast.parse("cited"))
+def check_sources_lists(app: Sphinx, env: Any) -> None:
+    """Each page that cites shows its sources in a list of its own (``sources_lists``),
+    judged by what sphinxcontrib-bibtex lists (after its ``env-updated``)."""
+    from citetools import sources_lists
+
+    domain: BibtexDomain = env.get_domain("cite")
+    cited: dict[str, list[str]] = defaultdict(list)
+    for ref in domain.citation_refs:
+        cited[ref.docname] += [target.key for target in ref.targets]
+    lists: dict[str, list[Any]] = defaultdict(list)
+    for key, bibliography in domain.bibliographies.items():
+        lists[key.docname].append(bibliography)
+    shown: dict[str, set[str]] = defaultdict(set)
+    for citation in domain.citations:
+        shown[citation.bibliography_key.docname].add(citation.key)
+    listed_anywhere = set().union(*shown.values())
+    for docname in sorted(cited):
+        found: list[tuple[int | str, str]] = []  # (line, or the key cited there; message)
+        every = [b.line for b in lists[docname] if ast.dump(b.filter_) == sources_lists.EVERY_CITED]
+        if not lists[docname]:
+            found.append(("", sources_lists.NO_SOURCES_LIST))
+        elif every:
+            found += [(line, sources_lists.EVERY_SOURCE_LISTED) for line in every]
+        else:
+            # Keys listed nowhere are upstream's "could not find" warnings already.
+            keys = dict.fromkeys(k for k in cited[docname] if k in listed_anywhere)
+            lost = [k for k in keys if k not in shown[docname]]
+            if lost:
+                found.append((lost[0], sources_lists.not_listed(lost[0], len(lost) - 1)))
+        for where, message in found:
+            line = where if isinstance(where, int) else _citation_line(env, docname, where)
+            logger.warning(message, location=(docname, line), type="bibtex", subtype="sources_list")
 
 
-def _check_sources_listed(
-    app: Sphinx, domain: BibtexDomain, docname: str, lists: list[Any]
-) -> None:
-    """A page that cites lists its sources, in a list of its own (``pages``' messages)."""
-    if not any(ref.docname == docname for ref in domain.citation_refs):
-        return
-    every = [b.line for b in lists if ast.dump(b.filter_) == _EVERY_CITED and not b.keys]
-    if lists and not every:
-        return
+def _citation_line(env: Any, docname: str, key: str) -> int:
+    """The line of the page's first citation (of *key* if given), as lint finds it."""
     from citetools import pages
 
-    if not lists:  # at the first citation, as lint names it
-        path = app.env.doc2path(docname)
-        scanned = pages.scan(path, path.read_text(encoding="utf-8"))
-        lines = [c.line for c in scanned.citations if not c.role.startswith("footcite")]
-        found = [(min(lines, default=1), pages.NO_SOURCES_LIST)]
-    else:
-        found = [(line, pages.EVERY_SOURCE_LISTED) for line in every]
-    for line, message in found:
-        logger.warning(message, location=(docname, line), type="bibtex", subtype="sources_list")
+    path = env.doc2path(docname)
+    scanned = pages.scan(path, path.read_text(encoding="utf-8"))
+    lines = [
+        c.line
+        for c in scanned.citations
+        if not c.role.startswith("footcite") and (not key or c.key == key)
+    ]
+    return min(lines, default=1)
 
 
 def _warn_at_options(
@@ -202,5 +251,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     for name in BibtexDomain.roles:
         app.add_role_to_domain(BibtexDomain.name, name, CheckedCiteRole(), override=True)
     app.connect("source-read", check_page)
+    app.connect("config-inited", check_default_style)
     app.connect("doctree-read", check_bibliographies)
+    # After sphinxcontrib-bibtex's (priority 500), which decides what each list shows.
+    app.connect("env-updated", check_sources_lists, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

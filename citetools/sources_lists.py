@@ -1,0 +1,91 @@
+"""Each answer lists its own sources: what lint and the build say when a page does not.
+
+A page that cites ends with its Sources list, a bibliography whose
+``:filter: docname in docnames`` keeps it to the page's own sources. The build
+passes when that list is gone (readers of the answer see no sources), shows
+every source the site cites (the filter line deleted, or replaced by
+``:cited:``: 49 sources under one answer), or shows other entries than the
+page's (``:notcited:``, a reading list's ``:filter: False``). The build knows
+what each list shows and names all three (``citation_syntax``); lint reads the
+options as written and names what they make certain.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Container, Iterable
+
+from citetools.pages import Bibliography, Citation, Page
+
+NO_SOURCES_LIST = (
+    "this page cites sources but does not list them, so its readers cannot see them: end "
+    "the page with a `## Sources` heading and a ```{bibliography} fence holding "
+    "`:filter: docname in docnames`, as the answers do"
+)
+EVERY_SOURCE_LISTED = (
+    "this list shows every source cited anywhere in the site, not this page's: its filter "
+    "line must be `:filter: docname in docnames` (in place of any other `:filter:` or "
+    "`:cited:` line)"
+)
+
+#: What a bibliography lists with no option that chooses (upstream's default), or
+#: with a filter it cannot parse (upstream warns, then uses this).
+EVERY_CITED = ast.dump(ast.parse("cited"))
+
+
+def not_listed(key: str, more: int) -> str:
+    others = f" (and {more} more of its sources)" if more else ""
+    return (
+        f"`{key}` is cited here, but no list on this page shows it{others}, so readers of "
+        "the page cannot see that source: give the page its Sources list, a "
+        "```{bibliography} fence holding `:filter: docname in docnames`"
+    )
+
+
+def shows_every_cited(filter_value: str | None, options: Container[str]) -> bool:
+    """Whether a bibliography with this ``:filter:`` and these options lists every
+    source the site cites, as sphinxcontrib-bibtex 2.7 chooses its entries."""
+    if filter_value is None:
+        return not any(name in options for name in ("filter", "all", "notcited"))
+    try:
+        return ast.dump(ast.parse(filter_value.strip())) == EVERY_CITED
+    except SyntaxError:
+        return True
+
+
+def missing(cited: Iterable[Citation], listed: Container[str]) -> list[Citation]:
+    """The first citation of each key in *cited* that is not *listed*."""
+    found: dict[str, Citation] = {}
+    for citation in cited:
+        if citation.key not in listed:
+            found.setdefault(citation.key, citation)
+    return list(found.values())
+
+
+def page_findings(page: Page, defined: Container[str]) -> list[tuple[int, str]]:
+    """What lint can tell from the page as written: (line, message) for a page that
+    cites keys of the bibliography (*defined*)."""
+    cited = [c for c in page.citations if not c.role.startswith("footcite")]
+    if not cited:
+        return []
+    if not page.bibliographies:
+        return [(cited[0].line, NO_SOURCES_LIST)]
+    lists = [b for b in page.bibliographies if b.read]
+    every = [b.line for b in lists if shows_every_cited(b.filter, b.options)]
+    if every or len(lists) < len(page.bibliographies):
+        return [(line, EVERY_SOURCE_LISTED) for line in every]
+    # Lists that show only the keys written in them (a reading list's `:filter: False`)
+    # or what no page cites (`:notcited:`): the page's other sources are in none of
+    # them. Other filters may show them: the build knows.
+    if all(_shows_none_cited(b) for b in lists):
+        listed = {key for b in lists for key in b.keys}
+        lost = missing([c for c in cited if c.key in defined], listed)
+        if lost:
+            return [(lost[0].line, not_listed(lost[0].key, len(lost) - 1))]
+    return []
+
+
+def _shows_none_cited(bibliography: Bibliography) -> bool:
+    if bibliography.filter is not None:
+        return bibliography.filter.strip() == "False"
+    return "notcited" in bibliography.options

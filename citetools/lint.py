@@ -184,6 +184,15 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
     defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
     fields = sorted({name for bib in bibs for e in bib.entries for name in e.fields})
     by_lower = {k.lower(): k for k in defined}
+    # A list's :keyprefix: is cited with the key: `{cite:p}`read-smith2020``.
+    prefixes = {b.keyprefix for page in scanned for b in page.bibliographies if b.keyprefix}
+
+    def entry_key(key: str) -> str | None:
+        if key in defined:
+            return key
+        unprefixed = [key[len(p) :] for p in prefixes if key.startswith(p)]
+        return next((k for k in unprefixed if k in defined), None)
+
     cited: set[str] = set()
     found: list[Finding] = []
     for page in scanned:
@@ -192,8 +201,9 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
             found.append(Finding(path, problem.line, "cite-syntax", problem.message))
         text_in_list = False  # a line with spaces read as a listed key: once per page
         for citation in page.citations + page.listed_keys:
-            cited.add(citation.key)
-            if citation.key in defined:
+            key = entry_key(citation.key)
+            cited.add(key or citation.key)
+            if key is not None:
                 continue
             if citation.role == "bibliography" and len(citation.key.split()) > 1:
                 if not text_in_list:
@@ -218,8 +228,8 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                     f"`{citation.key}` is not in the bibliography: {hint}",
                 )
             )
-        for line, message in sources_lists.page_findings(page, defined):
-            found.append(Finding(path, line, "sources-list", message))
+        for line, code, message in sources_lists.page_findings(page, entry_key):
+            found.append(Finding(path, line, code, message))
         for bib_filter in page.filters:
             for name in bibfilter.unknown_names(bib_filter.value, fields):
                 message = bibfilter.unknown_name_message(name, fields)

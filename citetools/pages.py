@@ -101,10 +101,17 @@ class Option:
 @dataclass
 class Bibliography:
     line: int  # of its fence
-    options: frozenset[str]  # the names of its options
+    options: dict[str, str | None]  # as the directive gets them (None: a flag)
     keys: list[str]  # listed in its body
-    filter: str | None = None  # its `:filter:`, as the directive gets it
     read: bool = True  # False: nested, its options and keys unknown (_NESTED_BIBLIOGRAPHY)
+
+    @property
+    def filter(self) -> str | None:
+        return self.options.get("filter")
+
+    @property
+    def keyprefix(self) -> str:
+        return self.options.get("keyprefix") or ""
 
 
 @dataclass
@@ -203,10 +210,10 @@ def scan(path: Path, text: str | None = None) -> Page:
             fences.append((fence["fence"], name))
         elif literal:
             if fences[-1][1] == "eval-rst" and _RST_BIBLIOGRAPHY.match(line):
-                page.bibliographies.append(Bibliography(number, frozenset(), [], read=False))
+                page.bibliographies.append(Bibliography(number, {}, [], read=False))
         elif _NESTED_BIBLIOGRAPHY.match(line):
             flush()
-            page.bibliographies.append(Bibliography(number, frozenset(), [], read=False))
+            page.bibliographies.append(Bibliography(number, {}, [], read=False))
         elif block and not LIST_ITEM.match(block[0]) and UNDERLINE.match(line):
             _read_heading(page, block_line, "\n".join(block), _ROLE_IN_UNDERLINED)
             block = []
@@ -252,18 +259,16 @@ def _skip_front_matter(lines: list[str]) -> int:
 
 def _read_bibliography(page: Page, lines: list[str], i: int, fence: str, indent: int) -> int:
     """The ```{bibliography} opened on line *i*: keys listed in its body count as cited;
-    its options' names, its filter and its style are kept."""
+    its options, its filter and its style are kept."""
     end = _closing(lines, i + 1, fence)
-    options: set[str] = set()
-    filters = len(page.filters)
+    options: dict[str, str | None] = {}
     keys = []
     for j in range(_read_options(page, lines, i + 1, end, indent, options), end):
         stripped = lines[j].strip()
         if stripped and not stripped.startswith(":"):
             page.listed_keys.append(Citation(j + 1, stripped, "bibliography"))
             keys.append(stripped)
-    value = page.filters[-1].value if len(page.filters) > filters else None
-    page.bibliographies.append(Bibliography(i + 1, frozenset(options), keys, value))
+    page.bibliographies.append(Bibliography(i + 1, options, keys))
     return end + 1
 
 
@@ -283,11 +288,11 @@ def _in_fence(line: str, indent: int) -> str:
 
 
 def _read_options(
-    page: Page, lines: list[str], i: int, end: int, indent: int, names: set[str]
+    page: Page, lines: list[str], i: int, end: int, indent: int, options: dict[str, str | None]
 ) -> int:
     """The options at the top of a directive's body, read by MyST's own reader; the
-    index of the first line after them. Their *names* are added, the filter and the
-    style kept."""
+    index of the first line after them. They are added to *options*, the filter and
+    the style kept with their lines."""
     if i < end and _in_fence(lines[i], indent).startswith("---"):  # the options as YAML
         last = next(
             (j for j in range(i + 1, end) if _in_fence(lines[j], indent).startswith("---")), end
@@ -308,7 +313,7 @@ def _read_options(
         return after  # MyST warns of the options itself
     kept = {"filter": page.filters, "style": page.styles}
     for key, value in tokens:
-        names.add(key.value)
+        options[key.value] = None if value is None else value.value
         if key.value in kept and value is not None:
             # A value ends at the start of the line after it when it ends a line.
             last_line = value.end.line - (value.end.column == 0 and value.end.line > key.start.line)

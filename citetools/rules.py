@@ -117,6 +117,9 @@ _RULES = [
     Rule("sources-list", "a page that cites sources its readers cannot see listed on it (no "
          "bibliography, one listing every source the site cites, or only other entries)",
          "end the page with its Sources list, `:filter: docname in docnames`"),
+    Rule("list-prefix", "two lists on one page without a `:keyprefix:`, whose entries get "
+         "the same anchors (upstream: \"duplicate citation id\")",
+         "give each list but the Sources list its own `:keyprefix:`"),
     Rule("marker-reason", "a `{citation-needed}` marker without a reason",
          "write the reason inside the backticks"),
     Rule("conf-syntax", "`conf.py` does not parse, so the site's pages are not known",

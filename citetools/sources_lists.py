@@ -5,15 +5,18 @@ A page that cites ends with its Sources list, a bibliography whose
 passes when that list is gone (readers of the answer see no sources), shows
 every source the site cites (the filter line deleted, or replaced by
 ``:cited:``: 49 sources under one answer), or shows other entries than the
-page's (``:notcited:``, a reading list's ``:filter: False``). The build knows
-what each list shows and names all three (``citation_syntax``); lint reads the
-options as written and names what they make certain.
+page's (``:notcited:``, a reading list's ``:filter: False``, a condition or a
+``:keyprefix:`` too many). Two lists on one page without a ``:keyprefix:`` of
+their own give their entries the same anchors, and upstream says only
+"duplicate citation id". The build knows what each list shows and names all of
+these (``citation_syntax``); lint reads the options as written and names what
+they make certain.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Iterable
 
 from citetools.pages import Bibliography, Citation, Page
 
@@ -27,6 +30,11 @@ EVERY_SOURCE_LISTED = (
     "line must be `:filter: docname in docnames` (in place of any other `:filter:` or "
     "`:cited:` line)"
 )
+SHARED_ANCHORS = (
+    "this page's lists without a `:keyprefix:` give their entries the same anchors, so "
+    'citations link to the wrong list or nowhere (upstream\'s "duplicate citation id"): '
+    "give each list but the Sources list a `:keyprefix:` of its own, e.g. `:keyprefix: read-`"
+)
 
 #: What a bibliography lists with no option that chooses (upstream's default), or
 #: with a filter it cannot parse (upstream warns, then uses this).
@@ -37,23 +45,23 @@ def not_listed(key: str, more: int) -> str:
     others = f" (and {more} more of its sources)" if more else ""
     return (
         f"`{key}` is cited here, but no list on this page shows it{others}, so readers of "
-        "the page cannot see that source: give the page its Sources list, a "
-        "```{bibliography} fence holding `:filter: docname in docnames`"
+        "the page cannot see that source: the page's Sources list needs "
+        "`:filter: docname in docnames`, with no other condition and no `:keyprefix:`"
     )
 
 
-def shows_every_cited(filter_value: str | None, options: Container[str]) -> bool:
-    """Whether a bibliography with this ``:filter:`` and these options lists every
-    source the site cites, as sphinxcontrib-bibtex 2.7 chooses its entries."""
-    if filter_value is None:
-        return not any(name in options for name in ("filter", "all", "notcited"))
+def shows_every_cited(bibliography: Bibliography) -> bool:
+    """Whether the list shows every source the site cites, as sphinxcontrib-bibtex 2.7
+    chooses a list's entries."""
+    if bibliography.filter is None:
+        return not {"filter", "all", "notcited"} & bibliography.options.keys()
     try:
-        return ast.dump(ast.parse(filter_value.strip())) == EVERY_CITED
+        return ast.dump(ast.parse(bibliography.filter.strip())) == EVERY_CITED
     except SyntaxError:
         return True
 
 
-def missing(cited: Iterable[Citation], listed: Container[str]) -> list[Citation]:
+def missing(cited: Iterable[Citation], listed: set[str]) -> list[Citation]:
     """The first citation of each key in *cited* that is not *listed*."""
     found: dict[str, Citation] = {}
     for citation in cited:
@@ -62,27 +70,29 @@ def missing(cited: Iterable[Citation], listed: Container[str]) -> list[Citation]
     return list(found.values())
 
 
-def page_findings(page: Page, defined: Container[str]) -> list[tuple[int, str]]:
-    """What lint can tell from the page as written: (line, message) for a page that
-    cites keys of the bibliography (*defined*)."""
+def page_findings(page: Page, entry_key: Callable[[str], str | None]) -> list[tuple[int, str, str]]:
+    """What lint can tell from the page as written: (line, code, message). *entry_key*
+    gives the bibliography's key a citation names (with a list's prefix or not)."""
+    lists = [b for b in page.bibliographies if b.read]
+    unprefixed = [b.line for b in lists if not b.keyprefix]
+    found = [(line, "list-prefix", SHARED_ANCHORS) for line in unprefixed[1:]]
     cited = [c for c in page.citations if not c.role.startswith("footcite")]
     if not cited:
-        return []
+        return found
     if not page.bibliographies:
-        return [(cited[0].line, NO_SOURCES_LIST)]
-    lists = [b for b in page.bibliographies if b.read]
-    every = [b.line for b in lists if shows_every_cited(b.filter, b.options)]
+        return [(cited[0].line, "sources-list", NO_SOURCES_LIST)]
+    every = [b.line for b in lists if shows_every_cited(b)]
     if every or len(lists) < len(page.bibliographies):
-        return [(line, EVERY_SOURCE_LISTED) for line in every]
+        return found + [(line, "sources-list", EVERY_SOURCE_LISTED) for line in every]
     # Lists that show only the keys written in them (a reading list's `:filter: False`)
     # or what no page cites (`:notcited:`): the page's other sources are in none of
     # them. Other filters may show them: the build knows.
     if all(_shows_none_cited(b) for b in lists):
-        listed = {key for b in lists for key in b.keys}
-        lost = missing([c for c in cited if c.key in defined], listed)
+        listed = {b.keyprefix + key for b in lists for key in b.keys}
+        lost = missing([c for c in cited if entry_key(c.key) is not None], listed)
         if lost:
-            return [(lost[0].line, not_listed(lost[0].key, len(lost) - 1))]
-    return []
+            found.append((lost[0].line, "sources-list", not_listed(lost[0].key, len(lost) - 1)))
+    return found
 
 
 def _shows_none_cited(bibliography: Bibliography) -> bool:

@@ -216,6 +216,7 @@ def test_an_unknown_style_leaves_the_other_options_read(make_app, tmp_path, caps
     assert [line.split(" filter-name ")[0] for line in linted] == [f"{index}:{filter_line}:"]
 
 
+SOURCES = "```{bibliography}\n:filter: docname in docnames\n```"
 # The Sources fence as a contributor may leave it, written instead of the whole fence:
 # what readers of the answer see wrong (None: nothing), named at the first citation
 # whose source is not shown or at the list's fence.
@@ -228,55 +229,106 @@ SOURCES_LISTS = [
     ("```{bibliography}\n\nrogers2019effectiveness\n```", "every"),  # and that key
     ("```{bibliography}\n:notcited:\n```", "lost both"),  # what no page cites
     ("```{bibliography}\n:filter: False\n\npuntis2018systematic\n```", "lost"),  # one of two
+    # The key shown under a prefix: citations of the bare key do not link to it.
+    ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\nrogers2019effectiveness\n```",
+     "lost both"),
+    # A condition too many: only the build, which knows the entries, can tell.
+    ("```{bibliography}\n:filter: docname in docnames and year > '2018'\n```", "lost build"),
+    # A reading list above the Sources list, neither with a prefix: shared anchors.
+    ("```{bibliography}\n:filter: False\n\npuntis2018systematic\n```\n\n" + SOURCES,
+     "anchors"),
     ("```{bibliography}\n:all:\n```", None),  # every entry: chosen, not forgotten
-    ("```{bibliography}\n:filter: docname in docnames\n```", None),
+    (SOURCES, None),
+    ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\npuntis2018systematic\n```\n\n"
+     + SOURCES, None),  # a reading list with its prefix, and the Sources list
     ("> ```{bibliography}\n> :filter: docname in docnames\n> ```", None),  # quoted
     ("- ```{bibliography}\n  :filter: docname in docnames\n  ```", None),  # in a list
     ("```{eval-rst}\n.. bibliography::\n   :filter: docname in docnames\n```", None),
-]
+]  # fmt: skip
+
+
+def _add_references_page(source):
+    """As on the site, every source listed somewhere: cited keys resolve."""
+    (source / "references.md").write_text(
+        "# References\n\n```{bibliography}\n:all:\n```\n", encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize(("written", "wrong"), SOURCES_LISTS)
 def test_a_page_that_cites_lists_its_own_sources(make_app, tmp_path, capsys, written, wrong):
-    fence = "```{bibliography}\n:filter: docname in docnames\n```"
-    source, index, text = _root_with(tmp_path, fence, written)
-    # As on the site, every source is listed somewhere: cited keys resolve.
-    (source / "references.md").write_text(
-        "# References\n\n```{bibliography}\n:all:\n```\n", encoding="utf-8"
+    source, index, _ = _root_with(tmp_path, SOURCES, written)
+    _add_references_page(source)
+    app = make_app("html", srcdir=source)
+    app.build()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    codes = (" sources-list ", " list-prefix ")
+    linted = [row for row in capsys.readouterr().out.splitlines() if any(c in row for c in codes)]
+    built = [w for w in _warnings(app) if "sources_list" in w or "list_prefix" in w]
+    if wrong is None:
+        assert linted == [] and built == []
+        return
+    rows = index.read_text(encoding="utf-8").splitlines()
+    fences = [n for n, row in enumerate(rows, 1) if row == "```{bibliography}"] or [0]
+    # rogers2019effectiveness (line 3) and puntis2018systematic (line 4) are cited.
+    line, code, message = {
+        "none": (3, "sources-list", sources_lists.NO_SOURCES_LIST),
+        "every": (fences[0], "sources-list", sources_lists.EVERY_SOURCE_LISTED),
+        "lost": (3, "sources-list", sources_lists.not_listed("rogers2019effectiveness", 0)),
+        "lost both": (3, "sources-list", sources_lists.not_listed("rogers2019effectiveness", 1)),
+        "lost build": (4, "sources-list", sources_lists.not_listed("puntis2018systematic", 0)),
+        "anchors": (fences[-1], "list-prefix", sources_lists.SHARED_ANCHORS),
+    }[wrong]
+    rule = code.replace("-", "_")
+    assert built == [f"{index}:{line}: WARNING: {message} [bibtex.{rule}]"]
+    assert linted == ([] if wrong.endswith("build") else [f"{index}:{line}: {code} {message}"])
+
+
+def test_a_citation_with_a_lists_prefix_is_a_key_of_the_bibliography(make_app, tmp_path, capsys):
+    # Upstream resolves `{cite:p}`r-key`` to the list with `:keyprefix: r-`.
+    source, index, text = _root_with(
+        tmp_path, SOURCES, SOURCES.replace("\n```", "\n:keyprefix: r-\n```", 1)
+    )
+    index.write_text(
+        index.read_text(encoding="utf-8").replace(
+            "`rogers2019effectiveness`", "`r-rogers2019effectiveness`", 1
+        ),
+        encoding="utf-8",
     )
     app = make_app("html", srcdir=source)
     app.build()
     main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
-    linted = [row for row in capsys.readouterr().out.splitlines() if " sources-list " in row]
-    built = [w for w in _warnings(app) if "sources_list" in w]
-    if wrong is None:
-        assert linted == [] and built == []
-        return
-    fence_line = text.splitlines().index("```{bibliography}") + 1
-    # rogers2019effectiveness, cited first (line 3), is the source readers cannot see.
-    line, message = {
-        "none": (3, sources_lists.NO_SOURCES_LIST),
-        "every": (fence_line, sources_lists.EVERY_SOURCE_LISTED),
-        "lost": (3, sources_lists.not_listed("rogers2019effectiveness", 0)),
-        "lost both": (3, sources_lists.not_listed("rogers2019effectiveness", 1)),
-    }[wrong]
-    assert linted == [f"{index}:{line}: sources-list {message}"]
-    assert built == [f"{index}:{line}: WARNING: {message} [bibtex.sources_list]"]
+    out = capsys.readouterr().out
+    assert "undefined-key" not in out and "unused-entry" not in out
+    assert not [w for w in _warnings(app) if "r-rogers2019effectiveness" in w]
 
 
-def test_a_misspelt_site_style_is_named_in_conf_py(make_app, tmp_path):
+@pytest.mark.parametrize("written", ["unsrtt", "UNSRT"])
+def test_a_misspelt_site_style_is_named_in_conf_py(make_app, tmp_path, written):
     source, _, _ = _root_with(tmp_path, "## Sources", "## Sources")
     conf = source / "conf.py"
-    text = conf.read_text(encoding="utf-8") + 'bibtex_default_style = "unsrtt"\n'
+    text = conf.read_text(encoding="utf-8") + (
+        f'# bibtex_default_style: the style of every list\nbibtex_default_style = "{written}"\n'
+    )
     conf.write_text(text, encoding="utf-8")
     app = make_app("html", srcdir=source)
     app.build()  # no "Extension error" once the pages are read
-    line = len(text.splitlines())
+    line = len(text.splitlines())  # the setting's, not the comment's
     assert [w for w in _warnings(app) if "citation_syntax" in w] == [
-        f"{conf}:{line}: WARNING: bibtex_default_style = 'unsrtt' is not a bibliography style "
-        "the site has: did you mean 'unsrt'? [bibtex.citation_syntax]"
+        f"{conf}:{line}: WARNING: bibtex_default_style = '{written}' is not a bibliography "
+        "style the site has: did you mean 'unsrt'? [bibtex.citation_syntax]"
     ]
     assert len(page(app).select(".citation")) == 2  # printed in that style meanwhile
+
+
+def test_a_misspelt_filter_name_is_named_once(make_app, tmp_path):
+    # The list then shows none of the page's sources: the name is the cause to fix.
+    misspelt = SOURCES.replace("docnames", "docnames and yaer > '2000'")
+    source, _, _ = _root_with(tmp_path, SOURCES, misspelt)
+    _add_references_page(source)
+    app = make_app("html", srcdir=source)
+    app.build()
+    warned = [w for w in _warnings(app) if "citation_syntax" in w or "sources_list" in w]
+    assert len(warned) == 1 and "reads `yaer`" in warned[0]
 
 
 def test_a_page_with_only_markers_needs_no_sources_list(make_app, tmp_path, capsys):

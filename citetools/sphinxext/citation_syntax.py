@@ -119,11 +119,13 @@ def check_default_style(app: Sphinx, config: Any) -> None:
     if _known_style(default):
         return
     styles = sorted(set(enumerate_plugin_names("pybtex.style.formatting")))
-    nearest = difflib.get_close_matches(default, styles, n=1)
+    by_lower = {style.lower(): style for style in styles}
+    nearest = [by_lower[n] for n in difflib.get_close_matches(default.lower(), by_lower, n=1)]
     config.bibtex_default_style = nearest[0] if nearest else "unsrt"
     conf = Path(app.confdir, "conf.py")
     rows = conf.read_text(encoding="utf-8").splitlines() if conf.is_file() else []
-    line = next((n for n, row in enumerate(rows, 1) if "bibtex_default_style" in row), 0)
+    setting = re.compile(r"^\s*bibtex_default_style\s*=")
+    line = next((n for n, row in enumerate(rows, 1) if setting.match(row)), 0)
     logger.warning(
         f"bibtex_default_style = {default!r} is not a bibliography style the site has: "
         + (f"did you mean {nearest[0]!r}?" if nearest else f"use one of {styles}"),
@@ -178,22 +180,32 @@ def check_sources_lists(app: Sphinx, env: Any) -> None:
     for citation in domain.citations:
         shown[citation.bibliography_key.docname].add(citation.key)
     listed_anywhere = set().union(*shown.values())
-    for docname in sorted(cited):
-        found: list[tuple[int | str, str]] = []  # (line, or the key cited there; message)
+    fields: list[str] | None = None
+    for docname in sorted(cited.keys() | lists.keys()):
+        # (line, or the key cited there; rule; message)
+        found: list[tuple[int | str, str, str]] = []
+        unprefixed = sorted(b.line for b in lists[docname] if not b.keyprefix)
+        found += [(line, "list_prefix", sources_lists.SHARED_ANCHORS) for line in unprefixed[1:]]
         every = [b.line for b in lists[docname] if ast.dump(b.filter_) == sources_lists.EVERY_CITED]
-        if not lists[docname]:
-            found.append(("", sources_lists.NO_SOURCES_LIST))
+        if docname not in cited:
+            pass  # nothing to show
+        elif not lists[docname]:
+            found.append(("", "sources_list", sources_lists.NO_SOURCES_LIST))
         elif every:
-            found += [(line, sources_lists.EVERY_SOURCE_LISTED) for line in every]
+            found += [(line, "sources_list", sources_lists.EVERY_SOURCE_LISTED) for line in every]
         else:
+            fields = _entry_fields(domain) if fields is None else fields
+            # A misspelt name in a filter is the cause, named where the page was read.
+            misspelt = any(bibfilter.unknown_names(b.filter_, fields) for b in lists[docname])
             # Keys listed nowhere are upstream's "could not find" warnings already.
             keys = dict.fromkeys(k for k in cited[docname] if k in listed_anywhere)
             lost = [k for k in keys if k not in shown[docname]]
-            if lost:
-                found.append((lost[0], sources_lists.not_listed(lost[0], len(lost) - 1)))
-        for where, message in found:
+            if lost and not misspelt:
+                message = sources_lists.not_listed(lost[0], len(lost) - 1)
+                found.append((lost[0], "sources_list", message))
+        for where, rule, message in found:
             line = where if isinstance(where, int) else _citation_line(env, docname, where)
-            logger.warning(message, location=(docname, line), type="bibtex", subtype="sources_list")
+            logger.warning(message, location=(docname, line), type="bibtex", subtype=rule)
 
 
 def _citation_line(env: Any, docname: str, key: str) -> int:

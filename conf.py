@@ -22,6 +22,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "citetools.sphinxext.bibfile_check",
     "citetools.sphinxext.citation_syntax",
+    "citetools.sphinxext.sources_lists_check",
     # An incremental build shows what a clean one would (see its docstring).
     "citetools.sphinxext.incremental",
     "citetools.sphinxext.bibstyle",

@@ -95,7 +95,6 @@ class Paragraph:
 class Option:
     line: int
     value: str  # as the directive gets it
-    last_line: int  # of a value written over several lines
 
 
 @dataclass
@@ -315,11 +314,7 @@ def _read_options(
     for key, value in tokens:
         options[key.value] = None if value is None else value.value
         if key.value in kept and value is not None:
-            # A value ends at the start of the line after it when it ends a line.
-            last_line = value.end.line - (value.end.column == 0 and value.end.line > key.start.line)
-            kept[key.value].append(
-                Option(first + key.start.line + 1, value.value, first + last_line + 1)
-            )
+            kept[key.value].append(Option(first + key.start.line + 1, value.value))
     return after
 
 

@@ -9,7 +9,7 @@ page's (``:notcited:``, a reading list's ``:filter: False``, a condition or a
 ``:keyprefix:`` too many). Two lists on one page without a ``:keyprefix:`` of
 their own give their entries the same anchors, and upstream says only
 "duplicate citation id". The build knows what each list shows and names all of
-these (``citation_syntax``); lint reads the options as written and names what
+these (``sphinxext.sources_lists_check``); lint reads the options as written and names what
 they make certain.
 """
 
@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from citetools.pages import Bibliography, Citation, Page
+if TYPE_CHECKING:  # the build needs the messages, not the page reader
+    from citetools.pages import Bibliography, Citation, Page
 
 NO_SOURCES_LIST = (
     "this page cites sources but does not list them, so its readers cannot see them: end "

@@ -22,17 +22,13 @@ Both are checked as each page is read, in the bibliographies sphinxcontrib-bibte
 recorded from the options MyST gave its directive, and named at the option's
 line (found as lint finds it); an unknown style is replaced by the site's, so
 the build goes on to its other warnings; a ``bibtex_default_style`` that does
-not exist is named in conf.py, and the nearest style used. A page whose
-citations no list on it shows is named too (``citetools.sources_lists``): the
-build passes, and readers of the answer cannot tell which sources are its own.
+not exist is named in conf.py, and the nearest style used.
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +100,8 @@ def _known_style(name: str) -> bool:
     return True
 
 
-def _entry_fields(domain: BibtexDomain) -> list[str]:
+def entry_fields(domain: BibtexDomain) -> list[str]:
+    """Every field name of the .bib's entries, in lower case (what a filter may read)."""
     entries = domain.bibdata.data.entries
     return sorted({name.lower() for entry in entries.values() for name in entry.fields})
 
@@ -144,7 +141,7 @@ def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
     on_page = [(k, b) for k, b in domain.bibliographies.items() if k.docname == docname]
     for key, bibliography in on_page:
         if bibfilter.unknown_names(bibliography.filter_, ()):
-            fields = _entry_fields(domain)
+            fields = entry_fields(domain)
             for name in bibfilter.unknown_names(bibliography.filter_, fields):
                 message = bibfilter.unknown_name_message(name, fields)
                 found.append((bibliography.line, "filter", message))
@@ -162,64 +159,6 @@ def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
             domain.bibliographies[key] = bibliography._replace(style=default)
     if found:
         _warn_at_options(app, docname, found, sorted(b.line for _, b in on_page))
-
-
-def check_sources_lists(app: Sphinx, env: Any) -> None:
-    """Each page that cites shows its sources in a list of its own (``sources_lists``),
-    judged by what sphinxcontrib-bibtex lists (after its ``env-updated``)."""
-    from citetools import sources_lists
-
-    domain: BibtexDomain = env.get_domain("cite")
-    cited: dict[str, list[str]] = defaultdict(list)
-    for ref in domain.citation_refs:
-        cited[ref.docname] += [target.key for target in ref.targets]
-    lists: dict[str, list[Any]] = defaultdict(list)
-    for key, bibliography in domain.bibliographies.items():
-        lists[key.docname].append(bibliography)
-    shown: dict[str, set[str]] = defaultdict(set)
-    for citation in domain.citations:
-        shown[citation.bibliography_key.docname].add(citation.key)
-    listed_anywhere = set().union(*shown.values())
-    fields: list[str] | None = None
-    for docname in sorted(cited.keys() | lists.keys()):
-        # (line, or the key cited there; rule; message)
-        found: list[tuple[int | str, str, str]] = []
-        unprefixed = sorted(b.line for b in lists[docname] if not b.keyprefix)
-        found += [(line, "list_prefix", sources_lists.SHARED_ANCHORS) for line in unprefixed[1:]]
-        every = [b.line for b in lists[docname] if ast.dump(b.filter_) == sources_lists.EVERY_CITED]
-        if docname not in cited:
-            pass  # nothing to show
-        elif not lists[docname]:
-            found.append(("", "sources_list", sources_lists.NO_SOURCES_LIST))
-        elif every:
-            found += [(line, "sources_list", sources_lists.EVERY_SOURCE_LISTED) for line in every]
-        else:
-            fields = _entry_fields(domain) if fields is None else fields
-            # A misspelt name in a filter is the cause, named where the page was read.
-            misspelt = any(bibfilter.unknown_names(b.filter_, fields) for b in lists[docname])
-            # Keys listed nowhere are upstream's "could not find" warnings already.
-            keys = dict.fromkeys(k for k in cited[docname] if k in listed_anywhere)
-            lost = [k for k in keys if k not in shown[docname]]
-            if lost and not misspelt:
-                message = sources_lists.not_listed(lost[0], len(lost) - 1)
-                found.append((lost[0], "sources_list", message))
-        for where, rule, message in found:
-            line = where if isinstance(where, int) else _citation_line(env, docname, where)
-            logger.warning(message, location=(docname, line), type="bibtex", subtype=rule)
-
-
-def _citation_line(env: Any, docname: str, key: str) -> int:
-    """The line of the page's first citation (of *key* if given), as lint finds it."""
-    from citetools import pages
-
-    path = env.doc2path(docname)
-    scanned = pages.scan(path, path.read_text(encoding="utf-8"))
-    lines = [
-        c.line
-        for c in scanned.citations
-        if not c.role.startswith("footcite") and (not key or c.key == key)
-    ]
-    return min(lines, default=1)
 
 
 def _warn_at_options(
@@ -265,6 +204,4 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("source-read", check_page)
     app.connect("config-inited", check_default_style)
     app.connect("doctree-read", check_bibliographies)
-    # After sphinxcontrib-bibtex's (priority 500), which decides what each list shows.
-    app.connect("env-updated", check_sources_lists, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

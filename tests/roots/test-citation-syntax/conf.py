@@ -1,4 +1,9 @@
-extensions = ["myst_parser", "sphinxcontrib.bibtex", "citetools.sphinxext.citation_syntax"]
+extensions = [
+    "myst_parser",
+    "sphinxcontrib.bibtex",
+    "citetools.sphinxext.citation_syntax",
+    "citetools.sphinxext.sources_lists_check",
+]
 exclude_patterns = ["_build"]
 nitpicky = True
 bibtex_bibfiles = ["refs.bib"]

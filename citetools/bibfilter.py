@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 FILTER_NAMES = ("docname", "docnames", "key", "type", "cited", "author", "editor")
 _PERSONS = {"author", "editor"}
@@ -48,3 +49,8 @@ def unknown_name_message(name: str, fields: Iterable[str]) -> str:
         f"`:filter:` reads `{name}`, which is neither one of the filter's names nor a field "
         f"of any entry, so it is empty for every entry: {fix}"
     )
+
+
+def entry_fields(entries: Mapping[str, Any]) -> list[str]:
+    """Every field name of pybtex's *entries*, in lower case: what a filter may read."""
+    return sorted({name.lower() for entry in entries.values() for name in entry.fields})

@@ -184,10 +184,17 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
     defined = {e.key: (bib, e) for bib in bibs for e in bib.entries}
     fields = sorted({name for bib in bibs for e in bib.entries for name in e.fields})
     by_lower = {k.lower(): k for k in defined}
-    # A list's :keyprefix: is cited with the key: `{cite:p}`read-smith2020``.
-    prefixes = {b.keyprefix for page in scanned for b in page.bibliographies if b.keyprefix}
+    # A citation list's :keyprefix: is cited with the key: `{cite:p}`read-smith2020``
+    # (a bullet or numbered list's entries are no citations' targets).
+    prefixes = {
+        b.keyprefix
+        for page in scanned
+        for b in page.bibliographies
+        if b.keyprefix and b.options.get("list", "citation") == "citation"
+    }
 
     def entry_key(key: str) -> str | None:
+        """The bibliography's key a citation names, through a list's prefix or not."""
         if key in defined:
             return key
         unprefixed = [key[len(p) :] for p in prefixes if key.startswith(p)]
@@ -201,7 +208,10 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
             found.append(Finding(path, problem.line, "cite-syntax", problem.message))
         text_in_list = False  # a line with spaces read as a listed key: once per page
         for citation in page.citations + page.listed_keys:
-            key = entry_key(citation.key)
+            if citation.role == "bibliography":  # a list's own keys have no prefix
+                key = citation.key if citation.key in defined else None
+            else:
+                key = entry_key(citation.key)
             cited.add(key or citation.key)
             if key is not None:
                 continue

@@ -4,23 +4,26 @@ A page that cites ends with its Sources list, a bibliography whose
 ``:filter: docname in docnames`` keeps it to the page's own sources. The build
 passes when that list is gone (readers of the answer see no sources), shows
 every source the site cites (the filter line deleted, or replaced by
-``:cited:``: 49 sources under one answer), or shows other entries than the
-page's (``:notcited:``, a reading list's ``:filter: False``, a condition or a
-``:keyprefix:`` too many). Two lists on one page without a ``:keyprefix:`` of
-their own give their entries the same anchors, and upstream says only
-"duplicate citation id". The build knows what each list shows and names all of
-these (``sphinxext.sources_lists_check``); lint reads the options as written and names what
-they make certain.
+``:cited:``), or shows other entries than the page's (``:notcited:``, a reading
+list's ``:filter: False``, a condition or a ``:keyprefix:`` too many, a
+citation of a key with another page's prefix). Two lists on one page with the
+same ``:keyprefix:`` (or none) give their entries the same anchors, and
+upstream says only "duplicate citation id".
+
+The build knows what each list shows and names all of these
+(``sphinxext.sources_lists_check``); lint reads the options as written
+(``upstream_filter``) and names what they make certain. Both use the
+judgements and messages here.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the build needs the messages, not the page reader
-    from citetools.pages import Bibliography, Citation, Page
+    from citetools.pages import Citation, Page
 
 NO_SOURCES_LIST = (
     "this page cites sources but does not list them, so its readers cannot see them: end "
@@ -33,71 +36,123 @@ EVERY_SOURCE_LISTED = (
     "`:cited:` line)"
 )
 SHARED_ANCHORS = (
-    "this page's lists without a `:keyprefix:` give their entries the same anchors, so "
-    'citations link to the wrong list or nowhere (upstream\'s "duplicate citation id"): '
-    "give each list but the Sources list a `:keyprefix:` of its own, e.g. `:keyprefix: read-`"
+    "this list has the same `:keyprefix:` as a list above it on this page (or neither has "
+    "one), so their entries get the same anchors and citations link to the wrong list or "
+    'nowhere (upstream\'s "duplicate citation id"): give each list but the Sources list a '
+    "`:keyprefix:` of its own, e.g. `:keyprefix: read-`"
 )
 
-#: What a bibliography lists with no option that chooses (upstream's default), or
-#: with a filter it cannot parse (upstream warns, then uses this).
-EVERY_CITED = ast.dump(ast.parse("cited"))
+_EVERY_CITED = ast.dump(ast.parse("cited"))
+# A reading list (`:filter: False`) and `:notcited:` show none of the page's citations.
+_NONE_CITED = {ast.dump(ast.parse("False")), ast.dump(ast.parse("not cited"))}
 
 
-def not_listed(key: str, more: int) -> str:
+def upstream_filter(options: Mapping[str, str | None]) -> ast.AST:
+    """The filter sphinxcontrib-bibtex 2.7 gives a list with these options (its
+    directive's ``_get_filter``): the build has it, lint works it out."""
+    if "filter" in options:
+        try:
+            return ast.parse((options["filter"] or "").strip())
+        except SyntaxError:
+            return ast.parse("cited")  # upstream warns, then uses this
+    if "all" in options:
+        return ast.parse("True")
+    if "notcited" in options:
+        return ast.parse("not cited")
+    return ast.parse("cited")
+
+
+def shows_every_cited(filter_: ast.AST) -> bool:
+    return ast.dump(filter_) == _EVERY_CITED
+
+
+def may_show_citations(filter_: ast.AST) -> bool:
+    """Whether a list with this filter may show what its page cites (a condition too
+    many only the build can tell)."""
+    return ast.dump(filter_) not in _NONE_CITED
+
+
+def repeated_prefixes(lists: Iterable[tuple[int, str]]) -> list[int]:
+    """The lines of the lists, given as (line, keyprefix), whose prefix (or none) a list
+    above them on the page has."""
+    seen: set[str] = set()
+    repeated = []
+    for line, prefix in sorted(lists):
+        if prefix in seen:
+            repeated.append(line)
+        seen.add(prefix)
+    return repeated
+
+
+def not_listed(key: str, more: int, own_list: bool) -> str:
+    """*key* cited on a page where no list shows it (*own_list*: one list there may show
+    what the page cites, but its options keep this key out)."""
     others = f" (and {more} more of its sources)" if more else ""
+    fix = (
+        "the page's Sources list needs `:filter: docname in docnames`, with no other "
+        "condition and no `:keyprefix:`"
+        if own_list
+        else "end the page with its Sources list, a ```{bibliography} fence holding "
+        "`:filter: docname in docnames`"
+    )
     return (
         f"`{key}` is cited here, but no list on this page shows it{others}, so readers of "
-        "the page cannot see that source: the page's Sources list needs "
-        "`:filter: docname in docnames`, with no other condition and no `:keyprefix:`"
+        f"the page cannot see that source: {fix}"
     )
 
 
-def shows_every_cited(bibliography: Bibliography) -> bool:
-    """Whether the list shows every source the site cites, as sphinxcontrib-bibtex 2.7
-    chooses a list's entries."""
-    if bibliography.filter is None:
-        return not {"filter", "all", "notcited"} & bibliography.options.keys()
-    try:
-        return ast.dump(ast.parse(bibliography.filter.strip())) == EVERY_CITED
-    except SyntaxError:
-        return True
-
-
-def missing(cited: Iterable[Citation], listed: set[str]) -> list[Citation]:
-    """The first citation of each key in *cited* that is not *listed*."""
-    found: dict[str, Citation] = {}
-    for citation in cited:
-        if citation.key not in listed:
-            found.setdefault(citation.key, citation)
-    return list(found.values())
+def prefixed_elsewhere(key: str, prefix: str) -> str:
+    return (
+        f"`{key}` links to a list on another page (its `{prefix}` is that list's "
+        f"`:keyprefix:`), not to this page's sources: cite `{key[len(prefix) :]}`"
+    )
 
 
 def page_findings(page: Page, entry_key: Callable[[str], str | None]) -> list[tuple[int, str, str]]:
     """What lint can tell from the page as written: (line, code, message). *entry_key*
-    gives the bibliography's key a citation names (with a list's prefix or not)."""
+    gives the bibliography's key a citation names (through a list's prefix or not)."""
     lists = [b for b in page.bibliographies if b.read]
-    unprefixed = [b.line for b in lists if not b.keyprefix]
-    found = [(line, "list-prefix", SHARED_ANCHORS) for line in unprefixed[1:]]
+    found = [
+        (line, "list-prefix", SHARED_ANCHORS)
+        for line in repeated_prefixes((b.line, b.keyprefix) for b in lists)
+    ]
     cited = [c for c in page.citations if not c.role.startswith("footcite")]
     if not cited:
         return found
     if not page.bibliographies:
         return [(cited[0].line, "sources-list", NO_SOURCES_LIST)]
-    every = [b.line for b in lists if shows_every_cited(b)]
+    judged = [(b, upstream_filter(b.options)) for b in lists]
+    every = [b.line for b, f in judged if shows_every_cited(f)]
     if every or len(lists) < len(page.bibliographies):
         return found + [(line, "sources-list", EVERY_SOURCE_LISTED) for line in every]
-    # Lists that show only the keys written in them (a reading list's `:filter: False`)
-    # or what no page cites (`:notcited:`): the page's other sources are in none of
-    # them. Other filters may show them: the build knows.
-    if all(_shows_none_cited(b) for b in lists):
-        listed = {b.keyprefix + key for b in lists for key in b.keys}
-        lost = missing([c for c in cited if entry_key(c.key) is not None], listed)
-        if lost:
-            found.append((lost[0].line, "sources-list", not_listed(lost[0].key, len(lost) - 1)))
+    # A list that may show citations is trusted for its prefix and the bibliography's
+    # keys (a condition too many only the build can tell); a list shows the keys
+    # written in it.
+    own = [b.keyprefix for b, f in judged if may_show_citations(f)]
+    written = {b.keyprefix + key for b in lists for key in b.keys}
+
+    def shown(key: str) -> bool:
+        return key in written or any(
+            key.startswith(p) and entry_key(key[len(p) :]) == key[len(p) :] for p in own
+        )
+
+    lost = _first_citations(c for c in cited if entry_key(c.key) is not None and not shown(c.key))
+    if lost:
+        first = lost[0]
+        key = entry_key(first.key) or first.key
+        prefix = first.key[: len(first.key) - len(key)] if first.key != key else ""
+        message = (
+            prefixed_elsewhere(first.key, prefix)
+            if prefix and prefix not in {b.keyprefix for b in lists}
+            else not_listed(first.key, len(lost) - 1, bool(own))
+        )
+        found.append((first.line, "sources-list", message))
     return found
 
 
-def _shows_none_cited(bibliography: Bibliography) -> bool:
-    if bibliography.filter is not None:
-        return bibliography.filter.strip() == "False"
-    return "notcited" in bibliography.options
+def _first_citations(citations: Iterable[Citation]) -> list[Citation]:
+    """The first citation of each key."""
+    found: dict[str, Citation] = {}
+    for citation in citations:
+        found.setdefault(citation.key, citation)
+    return list(found.values())

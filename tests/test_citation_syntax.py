@@ -232,11 +232,16 @@ SOURCES_LISTS = [
     # The key shown under a prefix: citations of the bare key do not link to it.
     ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\nrogers2019effectiveness\n```",
      "lost both"),
+    (SOURCES.replace("\n```", "\n:keyprefix: r-\n```"), "lost both, own list"),
     # A condition too many: only the build, which knows the entries, can tell.
     ("```{bibliography}\n:filter: docname in docnames and year > '2018'\n```", "lost build"),
-    # A reading list above the Sources list, neither with a prefix: shared anchors.
+    # A reading list above the Sources list, neither with a prefix, or the same one:
+    # shared anchors.
     ("```{bibliography}\n:filter: False\n\npuntis2018systematic\n```\n\n" + SOURCES,
      "anchors"),
+    ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\npuntis2018systematic\n```\n\n"
+     "```{bibliography}\n:filter: False\n:keyprefix: r-\n\nrogers2019effectiveness\n```\n\n"
+     + SOURCES, "anchors"),
     ("```{bibliography}\n:all:\n```", None),  # every entry: chosen, not forgotten
     (SOURCES, None),
     ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\npuntis2018systematic\n```\n\n"
@@ -268,15 +273,21 @@ def test_a_page_that_cites_lists_its_own_sources(make_app, tmp_path, capsys, wri
         assert linted == [] and built == []
         return
     rows = index.read_text(encoding="utf-8").splitlines()
-    fences = [n for n, row in enumerate(rows, 1) if row == "```{bibliography}"] or [0]
+    fences = [n for n, row in enumerate(rows, 1) if row == "```{bibliography}"] + [0, 0]
     # rogers2019effectiveness (line 3) and puntis2018systematic (line 4) are cited.
+    rogers = "rogers2019effectiveness"
     line, code, message = {
         "none": (3, "sources-list", sources_lists.NO_SOURCES_LIST),
         "every": (fences[0], "sources-list", sources_lists.EVERY_SOURCE_LISTED),
-        "lost": (3, "sources-list", sources_lists.not_listed("rogers2019effectiveness", 0)),
-        "lost both": (3, "sources-list", sources_lists.not_listed("rogers2019effectiveness", 1)),
-        "lost build": (4, "sources-list", sources_lists.not_listed("puntis2018systematic", 0)),
-        "anchors": (fences[-1], "list-prefix", sources_lists.SHARED_ANCHORS),
+        "lost": (3, "sources-list", sources_lists.not_listed("rogers2019effectiveness", 0, False)),
+        "lost both": (3, "sources-list", sources_lists.not_listed(rogers, 1, False)),
+        "lost both, own list": (3, "sources-list", sources_lists.not_listed(rogers, 1, True)),
+        "lost build": (
+            4,
+            "sources-list",
+            sources_lists.not_listed("puntis2018systematic", 0, True),
+        ),
+        "anchors": (fences[1], "list-prefix", sources_lists.SHARED_ANCHORS),  # the second
     }[wrong]
     rule = code.replace("-", "_")
     assert built == [f"{index}:{line}: WARNING: {message} [bibtex.{rule}]"]
@@ -302,6 +313,35 @@ def test_a_citation_with_a_lists_prefix_is_a_key_of_the_bibliography(make_app, t
     assert not [w for w in _warnings(app) if "r-rogers2019effectiveness" in w]
 
 
+@pytest.mark.parametrize(("kind", "named"), [("citation", "elsewhere"), ("bullet", "undefined")])
+def test_a_citation_with_another_pages_prefix(make_app, tmp_path, capsys, kind, named):
+    # Another page's list, `:keyprefix: o-`: the citation links there (a citation list),
+    # or nowhere (a bullet list's entries are no citations' targets).
+    source, index, _ = _root_with(
+        tmp_path, "{cite:p}`rogers2019effectiveness`", "{cite:p}`o-rogers2019effectiveness`", 1
+    )
+    _add_references_page(source)
+    (source / "other.md").write_text(
+        "# Other\n\n```{bibliography}\n:list: " + kind + "\n:keyprefix: o-\n:filter: False\n\n"
+        "rogers2019effectiveness\n```\n",
+        encoding="utf-8",
+    )
+    app = make_app("html", srcdir=source)
+    app.build()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    linted = [row for row in capsys.readouterr().out.splitlines() if "o-rogers" in row]
+    built = [w for w in _warnings(app) if "o-rogers" in w]
+    if named == "elsewhere":
+        message = sources_lists.prefixed_elsewhere("o-rogers2019effectiveness", "o-")
+        assert linted == [f"{index}:3: sources-list {message}"]
+        assert built == [f"{index}:3: WARNING: {message} [bibtex.sources_list]"]
+    else:
+        assert [row.split(" ", 2)[:2] for row in linted] == [[f"{index}:3:", "undefined-key"]]
+        assert [w for w in built if "could not find" in w] and not [
+            w for w in built if "sources_list" in w
+        ]
+
+
 @pytest.mark.parametrize("written", ["unsrtt", "UNSRT"])
 def test_a_misspelt_site_style_is_named_in_conf_py(make_app, tmp_path, written):
     source, _, _ = _root_with(tmp_path, "## Sources", "## Sources")
@@ -313,22 +353,22 @@ def test_a_misspelt_site_style_is_named_in_conf_py(make_app, tmp_path, written):
     app = make_app("html", srcdir=source)
     app.build()  # no "Extension error" once the pages are read
     line = len(text.splitlines())  # the setting's, not the comment's
-    assert [w for w in _warnings(app) if "citation_syntax" in w] == [
+    assert [w for w in _warnings(app) if "default_style" in w] == [
         f"{conf}:{line}: WARNING: bibtex_default_style = '{written}' is not a bibliography "
-        "style the site has: did you mean 'unsrt'? [bibtex.citation_syntax]"
+        "style the site has: did you mean 'unsrt'? [bibtex.default_style]"
     ]
     assert len(page(app).select(".citation")) == 2  # printed in that style meanwhile
 
 
 def test_a_misspelt_filter_name_is_named_once(make_app, tmp_path):
     # The list then shows none of the page's sources: the name is the cause to fix.
-    misspelt = SOURCES.replace("docnames", "docnames and yaer > '2000'")
+    misspelt = SOURCES.replace("docnames", "docnames and yeer > '2000'")
     source, _, _ = _root_with(tmp_path, SOURCES, misspelt)
     _add_references_page(source)
     app = make_app("html", srcdir=source)
     app.build()
     warned = [w for w in _warnings(app) if "citation_syntax" in w or "sources_list" in w]
-    assert len(warned) == 1 and "reads `yaer`" in warned[0]
+    assert len(warned) == 1 and "reads `yeer`" in warned[0]
 
 
 def test_a_page_with_only_markers_needs_no_sources_list(make_app, tmp_path, capsys):

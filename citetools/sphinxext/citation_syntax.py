@@ -100,12 +100,6 @@ def _known_style(name: str) -> bool:
     return True
 
 
-def entry_fields(domain: BibtexDomain) -> list[str]:
-    """Every field name of the .bib's entries, in lower case (what a filter may read)."""
-    entries = domain.bibdata.data.entries
-    return sorted({name.lower() for entry in entries.values() for name in entry.fields})
-
-
 def check_default_style(app: Sphinx, config: Any) -> None:
     """conf.py's ``bibtex_default_style``, which every list is printed in, must exist
     (upstream stopped the build with an "Extension error" once the pages were read):
@@ -128,7 +122,7 @@ def check_default_style(app: Sphinx, config: Any) -> None:
         + (f"did you mean {nearest[0]!r}?" if nearest else f"use one of {styles}"),
         location=f"{conf}:{line}",
         type="bibtex",
-        subtype="citation_syntax",
+        subtype="default_style",
     )
 
 
@@ -141,7 +135,7 @@ def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
     on_page = [(k, b) for k, b in domain.bibliographies.items() if k.docname == docname]
     for key, bibliography in on_page:
         if bibfilter.unknown_names(bibliography.filter_, ()):
-            fields = entry_fields(domain)
+            fields = bibfilter.entry_fields(domain.bibdata.data.entries)
             for name in bibfilter.unknown_names(bibliography.filter_, fields):
                 message = bibfilter.unknown_name_message(name, fields)
                 found.append((bibliography.line, "filter", message))

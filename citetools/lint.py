@@ -190,7 +190,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
         b.keyprefix
         for page in scanned
         for b in page.bibliographies
-        if b.keyprefix and b.options.get("list", "citation") == "citation"
+        if b.keyprefix and b.list_type == "citation"
     }
 
     def entry_key(key: str) -> str | None:
@@ -241,7 +241,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
         for line, code, message in sources_lists.page_findings(page, entry_key):
             found.append(Finding(path, line, code, message))
         for bib_filter in page.filters:
-            for name in bibfilter.unknown_names(bib_filter.value, fields):
+            for name in bibfilter.unknown_names(bib_filter.value or "", fields):
                 message = bibfilter.unknown_name_message(name, fields)
                 found.append(Finding(path, bib_filter.line, "filter-name", message))
         for marker in page.markers:

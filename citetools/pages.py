@@ -94,23 +94,31 @@ class Paragraph:
 @dataclass
 class Option:
     line: int
-    value: str  # as the directive gets it
+    value: str | None  # as the directive gets it; None for a flag (`:all:`)
 
 
 @dataclass
 class Bibliography:
     line: int  # of its fence
-    options: dict[str, str | None]  # as the directive gets them (None: a flag)
+    options: dict[str, Option]  # by name
     keys: list[str]  # listed in its body
     read: bool = True  # False: nested, its options and keys unknown (_NESTED_BIBLIOGRAPHY)
 
     @property
+    def values(self) -> dict[str, str | None]:
+        return {name: option.value for name, option in self.options.items()}
+
+    @property
     def filter(self) -> str | None:
-        return self.options.get("filter")
+        return self.values.get("filter")
 
     @property
     def keyprefix(self) -> str:
-        return self.options.get("keyprefix") or ""
+        return self.values.get("keyprefix") or ""
+
+    @property
+    def list_type(self) -> str:
+        return self.values.get("list") or "citation"
 
 
 @dataclass
@@ -129,11 +137,21 @@ class Page:
     markers: list[Marker] = field(default_factory=list)
     listed_keys: list[Citation] = field(default_factory=list)  # {bibliography} bodies
     bibliographies: list[Bibliography] = field(default_factory=list)
-    # {bibliography} options: `:filter:` and `:style:`
-    filters: list[Option] = field(default_factory=list)
-    styles: list[Option] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[CiteProblem] = field(default_factory=list)
+
+    @property
+    def filters(self) -> list[Option]:
+        """Every bibliography's `:filter:`, with its line."""
+        return self._options("filter")
+
+    @property
+    def styles(self) -> list[Option]:
+        return self._options("style")
+
+    def _options(self, name: str) -> list[Option]:
+        found = (b.options.get(name) for b in self.bibliographies)
+        return [option for option in found if option is not None and option.value is not None]
 
 
 # What MyST does not render: HTML comments and `%` comment lines, blanked to spaces
@@ -258,11 +276,11 @@ def _skip_front_matter(lines: list[str]) -> int:
 
 def _read_bibliography(page: Page, lines: list[str], i: int, fence: str, indent: int) -> int:
     """The ```{bibliography} opened on line *i*: keys listed in its body count as cited;
-    its options, its filter and its style are kept."""
+    its options are kept with their lines."""
     end = _closing(lines, i + 1, fence)
-    options: dict[str, str | None] = {}
+    options: dict[str, Option] = {}
     keys = []
-    for j in range(_read_options(page, lines, i + 1, end, indent, options), end):
+    for j in range(_read_options(lines, i + 1, end, indent, options), end):
         stripped = lines[j].strip()
         if stripped and not stripped.startswith(":"):
             page.listed_keys.append(Citation(j + 1, stripped, "bibliography"))
@@ -287,11 +305,10 @@ def _in_fence(line: str, indent: int) -> str:
 
 
 def _read_options(
-    page: Page, lines: list[str], i: int, end: int, indent: int, options: dict[str, str | None]
+    lines: list[str], i: int, end: int, indent: int, options: dict[str, Option]
 ) -> int:
-    """The options at the top of a directive's body, read by MyST's own reader; the
-    index of the first line after them. They are added to *options*, the filter and
-    the style kept with their lines."""
+    """The options at the top of a directive's body, read by MyST's own reader, added
+    to *options* with their lines; the index of the first line after them."""
     if i < end and _in_fence(lines[i], indent).startswith("---"):  # the options as YAML
         last = next(
             (j for j in range(i + 1, end) if _in_fence(lines[j], indent).startswith("---")), end
@@ -310,11 +327,10 @@ def _read_options(
         tokens, _ = options_to_tokens(block)
     except TokenizeError:
         return after  # MyST warns of the options itself
-    kept = {"filter": page.filters, "style": page.styles}
     for key, value in tokens:
-        options[key.value] = None if value is None else value.value
-        if key.value in kept and value is not None:
-            kept[key.value].append(Option(first + key.start.line + 1, value.value))
+        options[key.value] = Option(
+            first + key.start.line + 1, None if value is None else value.value
+        )
     return after
 
 

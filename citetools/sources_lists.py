@@ -121,7 +121,7 @@ def page_findings(page: Page, entry_key: Callable[[str], str | None]) -> list[tu
         return found
     if not page.bibliographies:
         return [(cited[0].line, "sources-list", NO_SOURCES_LIST)]
-    judged = [(b, upstream_filter(b.options)) for b in lists]
+    judged = [(b, upstream_filter(b.values)) for b in lists]
     every = [b.line for b, f in judged if shows_every_cited(f)]
     if every or len(lists) < len(page.bibliographies):
         return found + [(line, "sources-list", EVERY_SOURCE_LISTED) for line in every]

@@ -137,6 +137,7 @@ class Page:
     markers: list[Marker] = field(default_factory=list)
     listed_keys: list[Citation] = field(default_factory=list)  # {bibliography} bodies
     bibliographies: list[Bibliography] = field(default_factory=list)
+    includes: list[int] = field(default_factory=list)  # lines of {include}: not read here
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[CiteProblem] = field(default_factory=list)
 
@@ -224,6 +225,8 @@ def scan(path: Path, text: str | None = None) -> Page:
             if name == "bibliography":
                 i = _read_bibliography(page, lines, i, fence["fence"], len(fence["indent"]))
                 continue
+            if name == "include":
+                page.includes.append(number)
             fences.append((fence["fence"], name))
         elif literal:
             if fences[-1][1] == "eval-rst" and _RST_BIBLIOGRAPHY.match(line):

@@ -10,10 +10,13 @@ citation of a key with another page's prefix). Two lists on one page with the
 same ``:keyprefix:`` (or none) give their entries the same anchors, and
 upstream says only "duplicate citation id".
 
-The build knows what each list shows and names all of these
-(``sphinxext.sources_lists_check``); lint reads the options as written
-(``upstream_filter``) and names what they make certain. Both use the
-judgements and messages here.
+A source counts as shown when readers see its entry on the page, in any list
+(a reading list's too), whatever the citation links to. The build knows what
+each list shows and names all of these (``sphinxext.sources_lists_check``);
+lint reads the options as written (``upstream_filter``) and names what they
+make certain, leaving to the build a filter's extra condition, what an
+included file holds and lists this reader cannot read (in a blockquote, on a
+list item's line, in eval-rst). Both use the judgements and messages here.
 """
 
 from __future__ import annotations
@@ -39,10 +42,13 @@ SHARED_ANCHORS = (
     "this list has the same `:keyprefix:` as a list above it on this page (or neither has "
     "one), so their entries get the same anchors and citations link to the wrong list or "
     'nowhere (upstream\'s "duplicate citation id"): give each list but the Sources list a '
-    "`:keyprefix:` of its own, e.g. `:keyprefix: read-`"
+    "`:keyprefix:` of its own, e.g. `:keyprefix: read-` (or delete this list if it repeats "
+    "the one above)"
 )
 
-_EVERY_CITED = ast.dump(ast.parse("cited"))
+# What upstream lists with no option that chooses; and for an empty filter, which it
+# reads as no expression (it warns of each entry, then lists them all).
+_EVERY_CITED = {ast.dump(ast.parse("cited")), ast.dump(ast.parse(""))}
 # A reading list (`:filter: False`) and `:notcited:` show none of the page's citations.
 _NONE_CITED = {ast.dump(ast.parse("False")), ast.dump(ast.parse("not cited"))}
 
@@ -63,7 +69,7 @@ def upstream_filter(options: Mapping[str, str | None]) -> ast.AST:
 
 
 def shows_every_cited(filter_: ast.AST) -> bool:
-    return ast.dump(filter_) == _EVERY_CITED
+    return ast.dump(filter_) in _EVERY_CITED
 
 
 def may_show_citations(filter_: ast.AST) -> bool:
@@ -73,14 +79,18 @@ def may_show_citations(filter_: ast.AST) -> bool:
 
 
 def repeated_prefixes(lists: Iterable[tuple[int, str]]) -> list[int]:
-    """The lines of the lists, given as (line, keyprefix), whose prefix (or none) a list
-    above them on the page has."""
+    """The lines of the lists, given as (line, keyprefix), whose prefix (or none) gives
+    the same anchors as a list above them on the page's: anchors are made as docutils
+    makes ids (`Peer_` is `peer-`; `1-`, digits and punctuation first, is no prefix)."""
+    from docutils.nodes import make_id
+
     seen: set[str] = set()
     repeated = []
     for line, prefix in sorted(lists):
-        if prefix in seen:
+        anchor = make_id(prefix + "key")
+        if anchor in seen:
             repeated.append(line)
-        seen.add(prefix)
+        seen.add(anchor)
     return repeated
 
 
@@ -101,10 +111,21 @@ def not_listed(key: str, more: int, own_list: bool) -> str:
     )
 
 
-def prefixed_elsewhere(key: str, prefix: str) -> str:
+def lost_message(
+    cited: str, entry: str, prefix: str, prefixes_here: set[str], more: int, own_list: bool
+) -> str:
+    """What to say of *cited* (*entry* through *prefix*, or none), which no list of the
+    page shows."""
+    if not prefix:
+        return not_listed(cited, more, own_list)
+    if prefix in prefixes_here:
+        return (
+            f"`{cited}` names this page's list with `:keyprefix: {prefix}`, which does not "
+            f"show `{entry}`: write `{entry}` in that list, or cite `{entry}`"
+        )
     return (
-        f"`{key}` links to a list on another page (its `{prefix}` is that list's "
-        f"`:keyprefix:`), not to this page's sources: cite `{key[len(prefix) :]}`"
+        f"`{cited}` names a list on another page (its `{prefix}` is that list's "
+        f"`:keyprefix:`), not this page's sources: cite `{entry}`"
     )
 
 
@@ -119,34 +140,38 @@ def page_findings(page: Page, entry_key: Callable[[str], str | None]) -> list[tu
     cited = [c for c in page.citations if not c.role.startswith("footcite")]
     if not cited:
         return found
-    if not page.bibliographies:
+    if not page.bibliographies and not page.includes:
         return [(cited[0].line, "sources-list", NO_SOURCES_LIST)]
     judged = [(b, upstream_filter(b.values)) for b in lists]
     every = [b.line for b, f in judged if shows_every_cited(f)]
-    if every or len(lists) < len(page.bibliographies):
+    # What an included file or a list this reader cannot read shows, the build knows.
+    if every or len(lists) < len(page.bibliographies) or page.includes:
         return found + [(line, "sources-list", EVERY_SOURCE_LISTED) for line in every]
-    # A list that may show citations is trusted for its prefix and the bibliography's
-    # keys (a condition too many only the build can tell); a list shows the keys
-    # written in it.
+    # Readers see an entry written in any list of the page (a reading list's too); a
+    # list that may show citations is trusted for the citations made with its prefix
+    # (a condition too many only the build can tell).
     own = [b.keyprefix for b, f in judged if may_show_citations(f)]
-    written = {b.keyprefix + key for b in lists for key in b.keys}
+    visible = {key for b in lists for key in b.keys}
+    for c in cited:  # an own list shows the entries cited with its prefix
+        entries = (c.key[len(p) :] for p in own if c.key.startswith(p))
+        visible |= {entry for entry in entries if entry_key(entry) == entry}
 
     def shown(key: str) -> bool:
-        return key in written or any(
-            key.startswith(p) and entry_key(key[len(p) :]) == key[len(p) :] for p in own
-        )
+        return entry_key(key) in visible
 
     lost = _first_citations(c for c in cited if entry_key(c.key) is not None and not shown(c.key))
     if lost:
         first = lost[0]
         key = entry_key(first.key) or first.key
         prefix = first.key[: len(first.key) - len(key)] if first.key != key else ""
-        message = (
-            prefixed_elsewhere(first.key, prefix)
-            if prefix and prefix not in {b.keyprefix for b in lists}
-            else not_listed(first.key, len(lost) - 1, bool(own))
+        here = {b.keyprefix for b in lists}
+        found.append(
+            (
+                first.line,
+                "sources-list",
+                lost_message(first.key, key, prefix, here, len(lost) - 1, bool(own)),
+            )
         )
-        found.append((first.line, "sources-list", message))
     return found
 
 

@@ -229,9 +229,9 @@ SOURCES_LISTS = [
     ("```{bibliography}\n\nrogers2019effectiveness\n```", "every"),  # and that key
     ("```{bibliography}\n:notcited:\n```", "lost both"),  # what no page cites
     ("```{bibliography}\n:filter: False\n\npuntis2018systematic\n```", "lost"),  # one of two
-    # The key shown under a prefix: citations of the bare key do not link to it.
+    # A reading list (with its prefix) showing one of the two: the other is lost.
     ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\nrogers2019effectiveness\n```",
-     "lost both"),
+     "lost puntis"),
     (SOURCES.replace("\n```", "\n:keyprefix: r-\n```"), "lost both, own list"),
     # A condition too many: only the build, which knows the entries, can tell.
     ("```{bibliography}\n:filter: docname in docnames and year > '2018'\n```", "lost build"),
@@ -242,6 +242,16 @@ SOURCES_LISTS = [
     ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\npuntis2018systematic\n```\n\n"
      "```{bibliography}\n:filter: False\n:keyprefix: r-\n\nrogers2019effectiveness\n```\n\n"
      + SOURCES, "anchors"),
+    ("```{bibliography}\n:filter:\n```", "every"),  # upstream: no expression, every entry
+    # Prefixes that make the same anchors as no prefix, or as each other.
+    ("```{bibliography}\n:filter: False\n:keyprefix: 1-\n\npuntis2018systematic\n```\n\n"
+     + SOURCES, "anchors"),
+    ("```{bibliography}\n:filter: False\n:keyprefix: Read_\n\npuntis2018systematic\n```\n\n"
+     "```{bibliography}\n:filter: False\n:keyprefix: read-\n\nrogers2019effectiveness\n```"
+     "\n\n" + SOURCES, "anchors"),
+    # A reading list showing every source the page cites: readers see them all.
+    ("```{bibliography}\n:list: bullet\n:filter: False\n:keyprefix: r-\n\n"
+     "rogers2019effectiveness\npuntis2018systematic\n```", None),
     ("```{bibliography}\n:all:\n```", None),  # every entry: chosen, not forgotten
     (SOURCES, None),
     ("```{bibliography}\n:filter: False\n:keyprefix: r-\n\npuntis2018systematic\n```\n\n"
@@ -275,23 +285,32 @@ def test_a_page_that_cites_lists_its_own_sources(make_app, tmp_path, capsys, wri
     rows = index.read_text(encoding="utf-8").splitlines()
     fences = [n for n, row in enumerate(rows, 1) if row == "```{bibliography}"] + [0, 0]
     # rogers2019effectiveness (line 3) and puntis2018systematic (line 4) are cited.
-    rogers = "rogers2019effectiveness"
+    rogers, puntis = "rogers2019effectiveness", "puntis2018systematic"
     line, code, message = {
         "none": (3, "sources-list", sources_lists.NO_SOURCES_LIST),
         "every": (fences[0], "sources-list", sources_lists.EVERY_SOURCE_LISTED),
         "lost": (3, "sources-list", sources_lists.not_listed("rogers2019effectiveness", 0, False)),
         "lost both": (3, "sources-list", sources_lists.not_listed(rogers, 1, False)),
         "lost both, own list": (3, "sources-list", sources_lists.not_listed(rogers, 1, True)),
-        "lost build": (
-            4,
-            "sources-list",
-            sources_lists.not_listed("puntis2018systematic", 0, True),
-        ),
+        "lost build": (4, "sources-list", sources_lists.not_listed(puntis, 0, True)),
+        "lost puntis": (4, "sources-list", sources_lists.not_listed(puntis, 0, False)),
         "anchors": (fences[1], "list-prefix", sources_lists.SHARED_ANCHORS),  # the second
     }[wrong]
     rule = code.replace("-", "_")
     assert built == [f"{index}:{line}: WARNING: {message} [bibtex.{rule}]"]
     assert linted == ([] if wrong.endswith("build") else [f"{index}:{line}: {code} {message}"])
+
+
+def test_a_sources_list_in_an_included_file_is_left_to_the_build(make_app, tmp_path, capsys):
+    # Lint does not read included files: the build, which does, finds the list there.
+    source, index, _ = _root_with(tmp_path, SOURCES, "```{include} sources.txt\n```")
+    (source / "sources.txt").write_text(SOURCES + "\n", encoding="utf-8")
+    app = make_app("html", srcdir=source)
+    app.build()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    assert " sources-list " not in capsys.readouterr().out
+    assert "sources_list" not in app.warning.getvalue()
+    assert len(page(app).select(".citation")) == 2
 
 
 def test_a_citation_with_a_lists_prefix_is_a_key_of_the_bibliography(make_app, tmp_path, capsys):
@@ -317,9 +336,7 @@ def test_a_citation_with_a_lists_prefix_is_a_key_of_the_bibliography(make_app, t
 def test_a_citation_with_another_pages_prefix(make_app, tmp_path, capsys, kind, named):
     # Another page's list, `:keyprefix: o-`: the citation links there (a citation list),
     # or nowhere (a bullet list's entries are no citations' targets).
-    source, index, _ = _root_with(
-        tmp_path, "{cite:p}`rogers2019effectiveness`", "{cite:p}`o-rogers2019effectiveness`", 1
-    )
+    source, index, _ = _root_with(tmp_path, "rogers2019effectiveness", "o-rogers2019effectiveness")
     _add_references_page(source)
     (source / "other.md").write_text(
         "# Other\n\n```{bibliography}\n:list: " + kind + "\n:keyprefix: o-\n:filter: False\n\n"
@@ -332,11 +349,16 @@ def test_a_citation_with_another_pages_prefix(make_app, tmp_path, capsys, kind, 
     linted = [row for row in capsys.readouterr().out.splitlines() if "o-rogers" in row]
     built = [w for w in _warnings(app) if "o-rogers" in w]
     if named == "elsewhere":
-        message = sources_lists.prefixed_elsewhere("o-rogers2019effectiveness", "o-")
+        message = sources_lists.lost_message(
+            "o-rogers2019effectiveness", "rogers2019effectiveness", "o-", {""}, 0, True
+        )
         assert linted == [f"{index}:3: sources-list {message}"]
         assert built == [f"{index}:3: WARNING: {message} [bibtex.sources_list]"]
     else:
-        assert [row.split(" ", 2)[:2] for row in linted] == [[f"{index}:3:", "undefined-key"]]
+        assert {tuple(row.split(" ", 2)[:2]) for row in linted} == {
+            (f"{index}:3:", "undefined-key"),
+            (f"{index}:4:", "undefined-key"),
+        }
         assert [w for w in built if "could not find" in w] and not [
             w for w in built if "sources_list" in w
         ]

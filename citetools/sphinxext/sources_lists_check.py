@@ -30,14 +30,23 @@ def check_sources_lists(app: Sphinx, env: Any) -> None:
     lists: dict[str, list[Any]] = defaultdict(list)
     for key, bibliography in domain.bibliographies.items():
         lists[key.docname].append(bibliography)
-    shown: dict[str, set[str]] = defaultdict(set)
-    targets: set[str] = set()  # what a citation can link to, anywhere in the site
+    shown: dict[str, set[str]] = defaultdict(set)  # the entries each page's lists show
     for citation in domain.citations:
-        shown[citation.bibliography_key.docname].add(citation.key)
-        if domain.bibliographies[citation.bibliography_key].list_ == "citation":
-            targets.add(citation.key)
+        shown[citation.bibliography_key.docname].add(citation.entry.key)
     entries = domain.bibdata.data.entries
-    prefixes = {b.keyprefix for b in domain.bibliographies.values() if b.keyprefix}
+    # Citations name entries through a citation list's prefix (a bullet list's entries
+    # are no citations' targets).
+    prefixes = {
+        b.keyprefix for b in domain.bibliographies.values() if b.keyprefix and b.list_ == "citation"
+    }
+
+    def entry_of(cited: str) -> tuple[str, str] | None:
+        """The entry a cited key names, and the list prefix it was cited with."""
+        if cited in entries:
+            return cited, ""
+        found = [(cited[len(p) :], p) for p in prefixes if cited.startswith(p)]
+        return next(((e, p) for e, p in found if e in entries), None)
+
     for docname in sorted(cited.keys() | lists.keys()):
         found: list[tuple[str | int, str, str]] = []  # (key cited there, or line; rule; message)
         repeated = sources_lists.repeated_prefixes((b.line, b.keyprefix) for b in lists[docname])
@@ -50,17 +59,15 @@ def check_sources_lists(app: Sphinx, env: Any) -> None:
         elif every:
             found += [(line, "sources_list", sources_lists.EVERY_SOURCE_LISTED) for line in every]
         elif not _misspelt_filter(lists[docname], entries):  # if so, named when read
-            # A key no citation list shows is upstream's "could not find" already.
-            lost = [k for k in dict.fromkeys(cited[docname]) if k in targets - shown[docname]]
+            # A key of no entry is upstream's "could not find" (and lint's undefined-key).
+            named = {k: entry_of(k) for k in dict.fromkeys(cited[docname])}
+            lost = [(k, e) for k, e in named.items() if e and e[0] not in shown[docname]]
             if lost:
+                first, (entry, prefix) = lost[0]
                 here = {b.keyprefix for b in lists[docname]}
-                other = [p for p in prefixes - here if lost[0].startswith(p)]
-                if other and lost[0][len(other[0]) :] in entries:
-                    message = sources_lists.prefixed_elsewhere(lost[0], other[0])
-                else:
-                    own = any(sources_lists.may_show_citations(b.filter_) for b in lists[docname])
-                    message = sources_lists.not_listed(lost[0], len(lost) - 1, own)
-                found.append((lost[0], "sources_list", message))
+                own = any(sources_lists.may_show_citations(b.filter_) for b in lists[docname])
+                message = sources_lists.lost_message(first, entry, prefix, here, len(lost) - 1, own)
+                found.append((first, "sources_list", message))
         for where, rule, message in found:
             line = where if isinstance(where, int) else _citation_line(env, docname, where)
             logger.warning(message, location=(docname, line), type="bibtex", subtype=rule)

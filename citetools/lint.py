@@ -200,6 +200,14 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
         unprefixed = [key[len(p) :] for p in prefixes if key.startswith(p)]
         return next((k for k in unprefixed if k in defined), None)
 
+    listing_everything = [
+        page
+        for page in scanned
+        if any(
+            b.read and sources_lists.lists_everything(sources_lists.upstream_filter(b.values))
+            for b in page.bibliographies
+        )
+    ]
     cited: set[str] = set()
     found: list[Finding] = []
     for page in scanned:
@@ -238,7 +246,10 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                     f"`{citation.key}` is not in the bibliography: {hint}",
                 )
             )
-        for line, code, message in sources_lists.page_findings(page, entry_key):
+        references_elsewhere = any(p is not page for p in listing_everything)
+        for line, code, message in sources_lists.page_findings(
+            page, entry_key, references_elsewhere
+        ):
             found.append(Finding(path, line, code, message))
         for bib_filter in page.filters:
             for name in bibfilter.unknown_names(bib_filter.value or "", fields):

@@ -4,7 +4,8 @@ A page that cites ends with its Sources list, a bibliography whose
 ``:filter: docname in docnames`` keeps it to the page's own sources. The build
 passes when that list is gone (readers of the answer see no sources), shows
 every source the site cites (the filter line deleted, or replaced by
-``:cited:``), or shows other entries than the page's (``:notcited:``, a reading
+``:cited:``; named when another page lists everything, the References page,
+which may cite in its own text), or shows other entries than the page's (``:notcited:``, a reading
 list's ``:filter: False``, a condition or a ``:keyprefix:`` too many, a
 citation of a key with another page's prefix). Two lists on one page with the
 same ``:keyprefix:`` (or none) give their entries the same anchors, and
@@ -49,6 +50,7 @@ SHARED_ANCHORS = (
 # What upstream lists with no option that chooses; and for an empty filter, which it
 # reads as no expression (it warns of each entry, then lists them all).
 _EVERY_CITED = {ast.dump(ast.parse("cited")), ast.dump(ast.parse(""))}
+_ALL = ast.dump(ast.parse("True"))
 # A reading list (`:filter: False`) and `:notcited:` show none of the page's citations.
 _NONE_CITED = {ast.dump(ast.parse("False")), ast.dump(ast.parse("not cited"))}
 
@@ -70,6 +72,17 @@ def upstream_filter(options: Mapping[str, str | None]) -> ast.AST:
 
 def shows_every_cited(filter_: ast.AST) -> bool:
     return ast.dump(filter_) in _EVERY_CITED
+
+
+def lists_everything(filter_: ast.AST) -> bool:
+    """A References page's list: every source cited, or every entry (`:all:`)."""
+    return shows_every_cited(filter_) or ast.dump(filter_) == _ALL
+
+
+def every_source_listed(lines: list[int], references_elsewhere: bool) -> list[int]:
+    """The lines of a citing page's lists that show every source the site cites, when
+    another page lists them all (that page is the References page; this is an answer)."""
+    return lines if references_elsewhere else []
 
 
 def may_show_citations(filter_: ast.AST) -> bool:
@@ -129,9 +142,12 @@ def lost_message(
     )
 
 
-def page_findings(page: Page, entry_key: Callable[[str], str | None]) -> list[tuple[int, str, str]]:
+def page_findings(
+    page: Page, entry_key: Callable[[str], str | None], references_elsewhere: bool
+) -> list[tuple[int, str, str]]:
     """What lint can tell from the page as written: (line, code, message). *entry_key*
-    gives the bibliography's key a citation names (through a list's prefix or not)."""
+    gives the bibliography's key a citation names (through a list's prefix or not);
+    *references_elsewhere*: another page lists every source (``lists_everything``)."""
     lists = [b for b in page.bibliographies if b.read]
     found = [
         (line, "list-prefix", SHARED_ANCHORS)
@@ -143,7 +159,9 @@ def page_findings(page: Page, entry_key: Callable[[str], str | None]) -> list[tu
     if not page.bibliographies and not page.includes:
         return [(cited[0].line, "sources-list", NO_SOURCES_LIST)]
     judged = [(b, upstream_filter(b.values)) for b in lists]
-    every = [b.line for b, f in judged if shows_every_cited(f)]
+    every = every_source_listed(
+        [b.line for b, f in judged if shows_every_cited(f)], references_elsewhere
+    )
     # What an included file or a list this reader cannot read shows, the build knows.
     if every or len(lists) < len(page.bibliographies) or page.includes:
         return found + [(line, "sources-list", EVERY_SOURCE_LISTED) for line in every]

@@ -301,6 +301,20 @@ def test_a_page_that_cites_lists_its_own_sources(make_app, tmp_path, capsys, wri
     assert linted == ([] if wrong.endswith("build") else [f"{index}:{line}: {code} {message}"])
 
 
+def test_a_references_page_that_cites_may_list_every_source(make_app, tmp_path, capsys):
+    # Its list shows every source the site cites, by design: no other page lists them all.
+    source, _, _ = _root_with(tmp_path, "## Sources", "## Sources")
+    (source / "references.md").write_text(
+        "# References\n\nStart with {cite:t}`puntis2018systematic`.\n\n```{bibliography}\n```\n",
+        encoding="utf-8",
+    )
+    app = make_app("html", srcdir=source)
+    app.build()
+    main(["lint", "--isolated", str(source / "refs.bib"), "--pages", str(source)])
+    assert " sources-list " not in capsys.readouterr().out
+    assert "sources_list" not in app.warning.getvalue()
+
+
 def test_a_sources_list_in_an_included_file_is_left_to_the_build(make_app, tmp_path, capsys):
     # Lint does not read included files: the build, which does, finds the list there.
     source, index, _ = _root_with(tmp_path, SOURCES, "```{include} sources.txt\n```")

@@ -47,11 +47,20 @@ def check_sources_lists(app: Sphinx, env: Any) -> None:
         found = [(cited[len(p) :], p) for p in prefixes if cited.startswith(p)]
         return next(((e, p) for e, p in found if e in entries), None)
 
+    listing_everything = {
+        d
+        for d, on_page in lists.items()
+        for b in on_page
+        if sources_lists.lists_everything(b.filter_)
+    }
     for docname in sorted(cited.keys() | lists.keys()):
         found: list[tuple[str | int, str, str]] = []  # (key cited there, or line; rule; message)
         repeated = sources_lists.repeated_prefixes((b.line, b.keyprefix) for b in lists[docname])
         found += [(line, "list_prefix", sources_lists.SHARED_ANCHORS) for line in repeated]
-        every = [b.line for b in lists[docname] if sources_lists.shows_every_cited(b.filter_)]
+        every = sources_lists.every_source_listed(
+            [b.line for b in lists[docname] if sources_lists.shows_every_cited(b.filter_)],
+            bool(listing_everything - {docname}),
+        )
         if docname not in cited:
             pass  # no citation to show
         elif not lists[docname]:

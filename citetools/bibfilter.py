@@ -54,3 +54,14 @@ def unknown_name_message(name: str, fields: Iterable[str]) -> str:
 def entry_fields(entries: Mapping[str, Any]) -> list[str]:
     """Every field name of pybtex's *entries*, in lower case: what a filter may read."""
     return sorted({name.lower() for entry in entries.values() for name in entry.fields})
+
+
+def misspelt_names(
+    expression: str | ast.AST, entries: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The names in *expression* that no entry of pybtex's *entries* has, and the
+    entries' fields (read only when a name is not the filter's own)."""
+    if not unknown_names(expression, ()):
+        return [], []  # the filter's own names only, as in `docname in docnames`
+    fields = entry_fields(entries)
+    return unknown_names(expression, fields), fields

@@ -193,12 +193,8 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
         if b.keyprefix and b.list_type == "citation"
     }
 
-    def entry_key(key: str) -> str | None:
-        """The bibliography's key a citation names, through a list's prefix or not."""
-        if key in defined:
-            return key
-        unprefixed = [key[len(p) :] for p in prefixes if key.startswith(p)]
-        return next((k for k in unprefixed if k in defined), None)
+    def resolve(cited: str) -> tuple[str, str] | None:
+        return sources_lists.named_entry(cited, defined.__contains__, prefixes)
 
     listing_everything = [
         page
@@ -219,7 +215,8 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
             if citation.role == "bibliography":  # a list's own keys have no prefix
                 key = citation.key if citation.key in defined else None
             else:
-                key = entry_key(citation.key)
+                named = resolve(citation.key)
+                key = named[0] if named else None
             cited.add(key or citation.key)
             if key is not None:
                 continue
@@ -247,9 +244,7 @@ def check_pages(bibs: list[bibfile.BibFile], scanned: list[pages.Page]) -> list[
                 )
             )
         references_elsewhere = any(p is not page for p in listing_everything)
-        for line, code, message in sources_lists.page_findings(
-            page, entry_key, references_elsewhere
-        ):
+        for line, code, message in sources_lists.page_findings(page, resolve, references_elsewhere):
             found.append(Finding(path, line, code, message))
         for bib_filter in page.filters:
             for name in bibfilter.unknown_names(bib_filter.value or "", fields):

@@ -91,6 +91,18 @@ def may_show_citations(filter_: ast.AST) -> bool:
     return ast.dump(filter_) not in _NONE_CITED
 
 
+def named_entry(
+    cited: str, is_entry: Callable[[str], bool], prefixes: Iterable[str]
+) -> tuple[str, str] | None:
+    """The entry a cited key names and the citation list's prefix it was cited with
+    (``""``: none), or None for a key of no entry. Only a citation list's prefix counts:
+    a bullet or numbered list's entries are no citations' targets."""
+    if is_entry(cited):
+        return cited, ""
+    found = ((cited[len(p) :], p) for p in prefixes if cited.startswith(p))
+    return next(((entry, p) for entry, p in found if is_entry(entry)), None)
+
+
 def repeated_prefixes(lists: Iterable[tuple[int, str]]) -> list[int]:
     """The lines of the lists, given as (line, keyprefix), whose prefix (or none) gives
     the same anchors as a list above them on the page's: anchors are made as docutils
@@ -143,11 +155,11 @@ def lost_message(
 
 
 def page_findings(
-    page: Page, entry_key: Callable[[str], str | None], references_elsewhere: bool
+    page: Page, name: Callable[[str], tuple[str, str] | None], references_elsewhere: bool
 ) -> list[tuple[int, str, str]]:
-    """What lint can tell from the page as written: (line, code, message). *entry_key*
-    gives the bibliography's key a citation names (through a list's prefix or not);
-    *references_elsewhere*: another page lists every source (``lists_everything``)."""
+    """What lint can tell from the page as written: (line, code, message). *name* is
+    ``named_entry`` for the site's bibliography and prefixes; *references_elsewhere*:
+    another page lists every source (``lists_everything``)."""
     lists = [b for b in page.bibliographies if b.read]
     found = [
         (line, "list-prefix", SHARED_ANCHORS)
@@ -172,24 +184,15 @@ def page_findings(
     visible = {key for b in lists for key in b.keys}
     for c in cited:  # an own list shows the entries cited with its prefix
         entries = (c.key[len(p) :] for p in own if c.key.startswith(p))
-        visible |= {entry for entry in entries if entry_key(entry) == entry}
-
-    def shown(key: str) -> bool:
-        return entry_key(key) in visible
-
-    lost = _first_citations(c for c in cited if entry_key(c.key) is not None and not shown(c.key))
+        visible |= {entry for entry in entries if name(entry) == (entry, "")}
+    named = [(c, name(c.key)) for c in cited]
+    lost = _first_citations(c for c, n in named if n is not None and n[0] not in visible)
     if lost:
         first = lost[0]
-        key = entry_key(first.key) or first.key
-        prefix = first.key[: len(first.key) - len(key)] if first.key != key else ""
+        entry, prefix = name(first.key) or (first.key, "")
         here = {b.keyprefix for b in lists}
-        found.append(
-            (
-                first.line,
-                "sources-list",
-                lost_message(first.key, key, prefix, here, len(lost) - 1, bool(own)),
-            )
-        )
+        message = lost_message(first.key, entry, prefix, here, len(lost) - 1, bool(own))
+        found.append((first.line, "sources-list", message))
     return found
 
 

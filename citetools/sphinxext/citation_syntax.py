@@ -134,11 +134,10 @@ def check_bibliographies(app: Sphinx, doctree: nodes.document) -> None:
     found: list[tuple[int, str, str]] = []  # (directive's line, option, message)
     on_page = [(k, b) for k, b in domain.bibliographies.items() if k.docname == docname]
     for key, bibliography in on_page:
-        if bibfilter.unknown_names(bibliography.filter_, ()):
-            fields = bibfilter.entry_fields(domain.bibdata.data.entries)
-            for name in bibfilter.unknown_names(bibliography.filter_, fields):
-                message = bibfilter.unknown_name_message(name, fields)
-                found.append((bibliography.line, "filter", message))
+        names, fields = bibfilter.misspelt_names(bibliography.filter_, domain.bibdata.data.entries)
+        for name in names:
+            message = bibfilter.unknown_name_message(name, fields)
+            found.append((bibliography.line, "filter", message))
         # The site's own style unknown is conf.py's mistake (check_default_style).
         if bibliography.style != default and not _known_style(bibliography.style):
             found.append(

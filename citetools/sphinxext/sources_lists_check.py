@@ -34,18 +34,9 @@ def check_sources_lists(app: Sphinx, env: Any) -> None:
     for citation in domain.citations:
         shown[citation.bibliography_key.docname].add(citation.entry.key)
     entries = domain.bibdata.data.entries
-    # Citations name entries through a citation list's prefix (a bullet list's entries
-    # are no citations' targets).
     prefixes = {
         b.keyprefix for b in domain.bibliographies.values() if b.keyprefix and b.list_ == "citation"
     }
-
-    def entry_of(cited: str) -> tuple[str, str] | None:
-        """The entry a cited key names, and the list prefix it was cited with."""
-        if cited in entries:
-            return cited, ""
-        found = [(cited[len(p) :], p) for p in prefixes if cited.startswith(p)]
-        return next(((e, p) for e, p in found if e in entries), None)
 
     listing_everything = {
         d
@@ -54,7 +45,7 @@ def check_sources_lists(app: Sphinx, env: Any) -> None:
         if sources_lists.lists_everything(b.filter_)
     }
     for docname in sorted(cited.keys() | lists.keys()):
-        found: list[tuple[str | int, str, str]] = []  # (key cited there, or line; rule; message)
+        found: list[tuple[int, str, str]] = []  # (line, rule, message)
         repeated = sources_lists.repeated_prefixes((b.line, b.keyprefix) for b in lists[docname])
         found += [(line, "list_prefix", sources_lists.SHARED_ANCHORS) for line in repeated]
         every = sources_lists.every_source_listed(
@@ -64,30 +55,26 @@ def check_sources_lists(app: Sphinx, env: Any) -> None:
         if docname not in cited:
             pass  # no citation to show
         elif not lists[docname]:
-            found.append((cited[docname][0], "sources_list", sources_lists.NO_SOURCES_LIST))
+            line = _citation_line(env, docname, cited[docname][0])
+            found.append((line, "sources_list", sources_lists.NO_SOURCES_LIST))
         elif every:
             found += [(line, "sources_list", sources_lists.EVERY_SOURCE_LISTED) for line in every]
-        elif not _misspelt_filter(lists[docname], entries):  # if so, named when read
+        # A misspelt name in a filter is the cause, named where the page was read.
+        elif not any(bibfilter.misspelt_names(b.filter_, entries)[0] for b in lists[docname]):
             # A key of no entry is upstream's "could not find" (and lint's undefined-key).
-            named = {k: entry_of(k) for k in dict.fromkeys(cited[docname])}
+            named = {
+                k: sources_lists.named_entry(k, entries.__contains__, prefixes)
+                for k in dict.fromkeys(cited[docname])
+            }
             lost = [(k, e) for k, e in named.items() if e and e[0] not in shown[docname]]
             if lost:
                 first, (entry, prefix) = lost[0]
                 here = {b.keyprefix for b in lists[docname]}
                 own = any(sources_lists.may_show_citations(b.filter_) for b in lists[docname])
                 message = sources_lists.lost_message(first, entry, prefix, here, len(lost) - 1, own)
-                found.append((first, "sources_list", message))
-        for where, rule, message in found:
-            line = where if isinstance(where, int) else _citation_line(env, docname, where)
+                found.append((_citation_line(env, docname, first), "sources_list", message))
+        for line, rule, message in found:
             logger.warning(message, location=(docname, line), type="bibtex", subtype=rule)
-
-
-def _misspelt_filter(lists: list[Any], entries: Any) -> bool:
-    """Whether a list's filter reads a name no entry has (``citation_syntax`` names it)."""
-    if not any(bibfilter.unknown_names(b.filter_, ()) for b in lists):
-        return False
-    fields = bibfilter.entry_fields(entries)
-    return any(bibfilter.unknown_names(b.filter_, fields) for b in lists)
 
 
 def _citation_line(env: Any, docname: str, key: str) -> int:

@@ -39,8 +39,11 @@ from bibtexparser.model import (
 
 from citetools.bibvalue import EMPTY_VALUE, ParsedValue, Part, parse_value, resolve
 
-_FIELD_NAME = re.compile(r"[A-Za-z][\w:.+-]*", re.ASCII)
-_FIELD_START = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=", re.ASCII)
+# A field name as BibTeX and pybtex read it: `__markedentry` (JabRef) and
+# `date-added` (BibDesk) are names; it does not start with a digit.
+_NAME = r"[A-Za-z@!$&*+\-./:;<>?\[\\\]^_`|~\x7f][\w@!$&*+\-./:;<>?\[\\\]^`|~\x7f]*"
+_FIELD_NAME = re.compile(_NAME, re.ASCII)
+_FIELD_START = re.compile(rf"\s*({_NAME})\s*=", re.ASCII)
 # pybtex starts a command at every `@` outside an entry, even in `@comment{...}`
 # (as BibTeX does): with a name after it, or spaces and a name, it reads an entry.
 _AT_NAME = re.compile(r"@\s*\w*")
@@ -157,11 +160,12 @@ def _quiet_parser() -> Iterator[None]:
         parser_log.setLevel(previous)
 
 
-# bibtexparser takes a brace after a backslash as escaped, even after `\\` (a
-# LaTeX line break: `{Line one\\}`), and then finds the entry never closed;
-# BibTeX and pybtex count every brace. Such backslashes are held as a character
-# the file does not use while bibtexparser splits the file, then given back.
-_ESCAPED_BACKSLASHES = re.compile(r"(?<!\\)(?:\\\\)+(?=[{}])")
+# bibtexparser takes a brace after a backslash as escaped (`\{\&}`, as Papers
+# exports `&`), even after `\\` (a LaTeX line break: `{Line one\\}`), and then
+# finds the entry never closed; BibTeX and pybtex count every brace. Backslashes
+# before a brace are held as a character the file does not use while
+# bibtexparser splits the file, then given back.
+_ESCAPED_BACKSLASHES = re.compile(r"\\+(?=[{}])")
 _HELD = "\ue000"
 
 

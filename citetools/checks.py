@@ -37,6 +37,15 @@ HOUSE_EXTRA: dict[str, list[tuple[str, ...]]] = {
 ISBN_TYPES = {"book", "inbook", "incollection", "booklet", "manual", "proceedings"}
 # Fields holding a URL or DOI: a `%` there is percent-encoding, not a comment.
 VERBATIM = {"url", "doi", "archiveurl", "eprint", "file", "pdf"}
+# Fields reference managers and databases export that the FAQ's style never
+# prints: a `%` there reaches no LaTeX reader (INSPIRE writes
+# `SLACcitation = "%%CITATION = ..."` in every entry, ACM and BibDesk abstracts
+# hold `%`). Names starting with `bdsk-` are BibDesk's too.
+UNPRINTED = {
+    "abstract", "annotation", "annote", "comment", "date-added", "date-modified",
+    "groups", "keywords", "mendeley-groups", "mendeley-tags", "owner", "review",
+    "slaccitation", "timestamp", "__markedentry",
+}  # fmt: skip
 URLSTATUS = {"live", "dead"}
 
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
@@ -89,14 +98,19 @@ def check_files(
 
 
 def unique(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per problem: the same code at the same line is said once."""
-    seen: set[tuple[str, int, str]] = set()
+    """Each finding once: the same message at the same line is said once."""
+    seen: set[tuple[str, int, str, str]] = set()
     out = []
     for f in findings:
-        if (f.path, f.line, f.code) not in seen:
-            seen.add((f.path, f.line, f.code))
+        if (f.path, f.line, f.code, f.message) not in seen:
+            seen.add((f.path, f.line, f.code, f.message))
             out.append(f)
     return out
+
+
+def unprinted(name: str) -> bool:
+    """Whether the FAQ's style never prints the field *name* (lower case)."""
+    return name in UNPRINTED or name.startswith("bdsk-")
 
 
 def _percent_lines(raw: str, line: int) -> list[int]:
@@ -322,7 +336,7 @@ def check_entry(
                     f"(line {string.line}), which BibTeX has not read yet there: move the "
                     "@string to the top of the file",
                 )
-        if name not in VERBATIM:
+        if name not in VERBATIM and not unprinted(name):
             for percent_line in _percent_lines(raw, line):
                 add(
                     percent_line,

@@ -105,8 +105,8 @@ _RULES = [
     Rule("doi-format", "`doi` written as an address, or not a DOI", "write the bare DOI"),
     Rule("url-format", "`url`/`archiveurl` not a full `http(s)://` address, or with spaces "
          "or backslashes", "copy the address from the browser"),
-    Rule("unescaped-percent", "a `%` in a value, which LaTeX reads as the start of a comment",
-         "write `\\%` (not in a URL)"),
+    Rule("unescaped-percent", "a `%` in a value the FAQ prints, which LaTeX reads as the "
+         "start of a comment", "write `\\%` (not in a URL)"),
     Rule("trailing-backslash", "a value, or a part of a name, that ends in `\\` "
          "(`Julia C.\\ and ...`), which the build cannot decode", "delete that `\\`"),
     Rule("undefined-key", "a page cites a key that is not in the bibliography",

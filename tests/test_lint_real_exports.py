@@ -172,3 +172,58 @@ def test_what_bibtex_reads_lint_and_fmt_read_too(capsys, tmp_path, text):
     bib = tmp_path / "refs.bib"
     assert main(["fmt", str(bib)]) == 0
     assert read(bib.read_text(encoding="utf-8")).entries == read(text).entries
+
+
+def test_every_problem_on_a_line_is_named(capsys, tmp_path):
+    # A JabRef file of author @strings: three names joined on one line, two undefined.
+    text = (
+        "@string{smitha = {Smith, Ann}}\n\n"
+        "@article{smith2014words,\n  author = smitha # { and } # jonesb # { and } # brownc,\n"
+        "  title = {Words},\n  journal = {J},\n  year = {2014},\n}\n"
+    )
+    found = lint(capsys, tmp_path, text, "--select", "undefined-string")
+    assert [line.split("`")[1] for line in found] == ["author = jonesb", "author = brownc"]
+    assert all(line.startswith(f"{tmp_path / 'refs.bib'}:4: ") for line in found)
+
+
+INSPIRE = (
+    "@article{Oliinychenko:2010ab,\n  author = {Oliinychenko, D.},\n  title = {Words},\n"
+    "  journal = {J},\n  year = {2010},\n"
+    '  SLACcitation = "%%CITATION = ARXIV:1012.4035;%%",\n'
+    "  abstract = {Half (50%) of it},\n  note = {50% of it},\n}\n"
+)
+
+
+def test_a_percent_is_named_only_where_the_style_prints_it(capsys, tmp_path):
+    # INSPIRE writes `%%CITATION` in every entry, publishers' abstracts hold `%`.
+    found = lint(capsys, tmp_path, INSPIRE, "--select", "unescaped-percent")
+    assert [line.split(" ", 2)[:2] for line in found] == [
+        [f"{tmp_path / 'refs.bib'}:8:", "unescaped-percent"]
+    ]
+
+
+PRINTED_ANYWHERE = "title journal booktitle publisher note howpublished institution school".split()
+
+
+@pytest.mark.parametrize("field", sorted(checks.UNPRINTED) + ["bdsk-url-1"])
+def test_fields_lint_calls_unprinted_are_printed_by_no_type(field):
+    from pybtex.database import Entry, Person
+
+    from citetools.sphinxext.bibstyle import AuthorYearLabels, FormattingStyle, LabelStyle
+
+    marker = "Zqxmarkerzqx"
+    for entry_type in sorted(bibtypes.TYPES):
+        entry = Entry(
+            entry_type,
+            dict.fromkeys(PRINTED_ANYWHERE, "W") | {"year": "2001", field: marker},
+            persons={"author": [Person("Smith, Ann")]},
+        )
+        entry.key = "k"
+        LabelStyle.database = AuthorYearLabels({"k": entry})
+        try:
+            style = FormattingStyle()
+            (label,) = style.format_labels([entry])
+            printed = style.format_entry(label, entry).text.render_as("text")
+        finally:
+            LabelStyle.database = None
+        assert marker not in printed, entry_type

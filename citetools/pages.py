@@ -29,6 +29,11 @@ def _closed_run(ticks: str, body: str = ".+?") -> str:
 # or nothing between two backticks.
 _ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# A table's second line (`|---|:--|`, `--|--`): a table is no paragraph, so a `---`
+# under it is a rule, not a heading's underline.
+_TABLE_DELIMITER = re.compile(
+    r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$|^\s*\|\s*:?-+:?\s*\|\s*$"
+)
 # A bibliography fence in a blockquote or on a list item's line, or written in
 # reStructuredText: this reader does not read its options or keys (the FAQ has none),
 # but the page has the list.
@@ -234,7 +239,7 @@ def scan(path: Path, text: str | None = None) -> Page:
         elif _NESTED_BIBLIOGRAPHY.match(line):
             flush()
             page.bibliographies.append(Bibliography(number, {}, [], read=False))
-        elif block and not LIST_ITEM.match(block[0]) and UNDERLINE.match(line):
+        elif block and not _not_paragraph(block) and UNDERLINE.match(line):
             _read_heading(page, block_line, "\n".join(block), _ROLE_IN_UNDERLINED)
             block = []
         elif not line.strip():
@@ -254,6 +259,13 @@ def scan(path: Path, text: str | None = None) -> Page:
         i += 1
     flush()
     return page
+
+
+def _not_paragraph(block: list[str]) -> bool:
+    """A list item or a table: text that a line of `---` under it does not make a heading."""
+    return bool(LIST_ITEM.match(block[0])) or (
+        len(block) > 1 and bool(_TABLE_DELIMITER.match(block[1]))
+    )
 
 
 def _read_heading(page: Page, line: int, text: str, problem: str) -> None:

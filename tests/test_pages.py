@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from citetools import pages
 
 PAGE = """# A question
@@ -95,3 +97,12 @@ def test_a_citation_in_text_underlined_as_a_heading_is_named(tmp_path):
     # A rule after a blank line, or under a list item, makes no heading.
     assert [p.line for p in page.problems] == [7]
     assert [c.key for c in page.citations] == ["rogers2019effectiveness", "puntis2018systematic"]
+
+
+@pytest.mark.parametrize("header", ["| Claim | Source |\n|---|:--|", "Claim | Source\n--|--"])
+def test_a_rule_under_a_table_makes_no_heading(tmp_path, header):
+    # A table is no paragraph: MyST renders the table, then a rule (a real page's shape).
+    text = f"# H\n\n{header}\n| x | {{cite:p}}`rogers2019effectiveness` |\n---\n"
+    page = pages.scan(tmp_path / "page.md", text)
+    assert page.problems == []
+    assert [c.key for c in page.citations] == ["rogers2019effectiveness"]

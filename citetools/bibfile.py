@@ -635,6 +635,9 @@ def _diagnose(block: ParsingFailedBlock) -> BibFailure:
         if word.startswith("%"):
             return _comment_in_entry(word, where)
         return _no_equals(word, where)
+    comment = _COMMENT_AFTER_VALUE.search(raw)
+    if comment and "`=`" in reason:  # its commas split it into words without `=`
+        return _comment_in_entry(comment["text"], _line_of(raw, comment.start("text"), first))
     if "comma after entry key" in reason:
         message = (
             f"cannot read `{what}`: the first line must be `@type{{key,` with a key of "
@@ -648,6 +651,10 @@ def _diagnose(block: ParsingFailedBlock) -> BibFailure:
     else:
         message = f"cannot read `{what}`: {reason}"
     return BibFailure(line, message, "syntax")
+
+
+# `}, % note`: a `%` comment after a field's value, on the field's line.
+_COMMENT_AFTER_VALUE = re.compile(r"(?:[}\"]|\b\d+)[ \t]*,[ \t]*(?P<text>%[^\n]*)")
 
 
 def _unclosed_brace(raw: str) -> int | None:

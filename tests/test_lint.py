@@ -786,6 +786,12 @@ def test_entries_as_export_buttons_write_them(capsys, in_dir):
             "  year = {2020},\n}\n",
             {(4, "comment-in-entry")},
         ),
+        # With a comma in it, as biblatex-iso690's examples write one, and a number before.
+        (
+            "@article{a,\n  author = {A, B},\n  title = {T},\n  journal = {J},\n"
+            "  year = 2020, % print, online\n}\n",
+            {(5, "comment-in-entry")},
+        ),
     ],
 )
 def test_one_finding_per_problem_with_advice_valid_where_it_points(

@@ -375,6 +375,26 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
+# `{{10.1109/x}}` and `{\url{https://...}}`: an address wrapped once more, as some
+# exports write it; the braces or the command would end up in the link.
+_WRAPPED = re.compile(r"^(?:\{(?P<braced>[^{}]*)\}|\\url\s*\{(?P<url>[^{}]*)\})$")
+
+
+def _unwrapped(value: str) -> tuple[str, str]:
+    """*value* without braces or ``\\url{}`` around it, and what was around it ("" if none)."""
+    wrapped = _WRAPPED.match(value)
+    if wrapped is None:
+        return value, ""
+    if wrapped["braced"] is not None:
+        return wrapped["braced"].strip(), "braces"
+    return wrapped["url"].strip(), "`\\url{...}`"
+
+
+def _web_address(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
     lines = entry.field_lines
     doi = fields.get("doi", "").strip()
@@ -392,8 +412,11 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
             )
     if entry.fields.get("doi", "").strip():  # an empty one is `empty-field`
         value = entry.fields["doi"].strip()
-        bare = DOI_PREFIX.sub("", value, count=1)
-        if bare != value and DOI.fullmatch(bare):
+        inner, wrapper = _unwrapped(value)
+        bare = DOI_PREFIX.sub("", inner, count=1)
+        if wrapper and DOI.fullmatch(bare):
+            add(lines["doi"], "doi-format", f"delete the {wrapper} around it: `doi = {{{bare}}}`")
+        elif bare != value and DOI.fullmatch(bare):
             add(
                 lines["doi"],
                 "doi-format",
@@ -410,7 +433,14 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
         if entry.fields.get(name, "").strip():
             value = entry.fields[name].strip()
             scheme = urlsplit(value).scheme.lower() if "://" in value else ""
-            if scheme not in ("http", "https") or not urlsplit(value).netloc:
+            inner, wrapper = _unwrapped(value)
+            if wrapper and _web_address(inner):
+                add(
+                    lines[name],
+                    "url-format",
+                    f"delete the {wrapper} around the address: `{name} = {{{inner[:60]}}}`",
+                )
+            elif scheme not in ("http", "https") or not urlsplit(value).netloc:
                 add(
                     lines[name],
                     "url-format",

@@ -227,3 +227,21 @@ def test_fields_lint_calls_unprinted_are_printed_by_no_type(field):
         finally:
             LabelStyle.database = None
         assert marker not in printed, entry_type
+
+
+@pytest.mark.parametrize(
+    ("written", "advice"),
+    [
+        ("doi = {{10.1109/TNET.2004.836103}}", "delete the braces around it"),
+        ("url = {{https://example.org/paper}}", "delete the braces around the address"),
+        ("url = {\\url{http://dx.doi.org/10.1093/comjnl/27.2.97}}", "delete the `\\url{...}`"),
+    ],
+)
+def test_an_address_wrapped_once_more_gets_the_fix(capsys, tmp_path, written, advice):
+    # A thesis's hand-written file and a BibDesk export; the fix lint gives passes lint.
+    entry = "@misc{{byers2004informed,\n  title = {{T}},\n  year = {{2004}},\n  {},\n}}\n"
+    selected = ("--select", "doi-format,url-format")
+    (found,) = lint(capsys, tmp_path, entry.format(written), *selected)
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:4: ") and advice in found
+    fixed = found.rsplit(": `", 1)[1].rstrip("`")
+    assert lint(capsys, tmp_path, entry.format(fixed), *selected) == []

@@ -356,7 +356,8 @@ def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> 
             continue
         line = first_line + text.count("\n", 0, match.start())
         if match["bare"] is not None:
-            page.problems.append(CiteProblem(line, not_a_role(match["bare"]), True))
+            unclosed = text.startswith("`", match.end())
+            page.problems.append(CiteProblem(line, not_a_role(match["bare"], unclosed), True))
             continue
         role, body = match["role"], match["body"] or ""
         if role == "citation-needed":
@@ -398,8 +399,14 @@ def unreadable_citation(role: str, body: str) -> str:
     )
 
 
-def not_a_role(role: str) -> str:
-    """What lint and the build say of a role name the page shows as text."""
+def not_a_role(role: str, unclosed: bool = False) -> str:
+    """What lint and the build say of a role name the page shows as text; *unclosed*
+    when a backtick follows it that nothing closes."""
+    if unclosed:
+        return (
+            f"`{{{role}}}` has no closing backtick, so the page shows it as text: end the "
+            "key with a backtick, e.g. {cite:p}`rogers2019effectiveness`"
+        )
     return (
         f"`{{{role}}}` is not followed by backticks, so the page shows it as text: write "
         f"`{{{role}}}` and the backticks with nothing between, e.g. "

@@ -106,3 +106,15 @@ def test_a_rule_under_a_table_makes_no_heading(tmp_path, header):
     page = pages.scan(tmp_path / "page.md", text)
     assert page.problems == []
     assert [c.key for c in page.citations] == ["rogers2019effectiveness"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("A claim {cite:p}`rogers2019effectiveness.\n", "has no closing backtick"),
+        ("A claim {cite:p} rogers2019effectiveness.\n", "is not followed by backticks"),
+    ],
+)
+def test_a_role_the_page_shows_as_text_gets_what_is_missing(tmp_path, text, said):
+    (problem,) = pages.scan(tmp_path / "page.md", "# H\n\n" + text).problems
+    assert problem.line == 3 and said in problem.message

@@ -525,8 +525,11 @@ class _Reader:
             conflict = _CONFLICT.match(stripped)
             at = _AT_NAME.search(stripped)
             if at and not conflict:
-                # BibTeX has no comment syntax outside entries: `@` starts an entry.
+                # BibTeX has no comment syntax outside entries: `@` starts an entry,
+                # and its fix is the line's (a `%` would not hide the `@`).
                 self.failures.append(BibFailure(line + offset, _at_message(at), "syntax"))
+                noticed = True
+                continue
             if not report or not stripped or stripped.startswith("%") or noticed:
                 continue
             if conflict:
@@ -552,6 +555,11 @@ class _Reader:
 
 def _at_message(at: re.Match[str]) -> str:
     written = at.group()
+    if written[1:].strip().lower() == "comment":
+        return (
+            f"`{written.strip()}` without braces: pybtex, which the build reads the file "
+            "with, stops there; write `@comment{...}` around the text, or drop the `@`"
+        )
     if _SPACED_ENTRY.match(at.string, at.start()):
         entry = "@" + written[1:].strip()
         return (

@@ -659,6 +659,14 @@ NAMED = {
         "syntax",
         "write `@article`",
     ),
+    # sympy's paper: BibTeX skips it, pybtex stops ("'(' or '{' expected"); one message.
+    "a comment command without braces": (
+        "@Comment Taken from http://www.sigsam.org/Resources/Software.html\n\n"
+        "@misc{a,\n  title = {X},\n}\n",
+        1,
+        "syntax",
+        "write `@comment{...}` around the text",
+    ),
 }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +112,13 @@ class BibFile:
     blocks: list[Block] = field(default_factory=list)
     strings: dict[str, BibString] = field(default_factory=dict)  # by lowercase name
     notices: list[BibFailure] = field(default_factory=list)  # read, but worth a look
+    # @strings of the files read before this one: BibTeX, pybtex and
+    # sphinxcontrib-bibtex read a site's .bib files as one (IEEEabrv.bib, then refs.bib).
+    earlier_strings: dict[str, BibString] = field(default_factory=dict)
+
+    def strings_so_far(self) -> dict[str, BibString]:
+        """Every @string defined once this file is read, for the file read after it."""
+        return {**self.earlier_strings, **self.strings}
 
 
 class UnreadableBibFile(Exception):
@@ -189,7 +196,10 @@ def _given_back(obj: object) -> None:
             _given_back(value)
 
 
-def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
+def parse(
+    text: str, path: Path = Path("references.bib"), earlier: dict[str, BibString] | None = None
+) -> BibFile:
+    """*text* read as BibTeX reads it after the files that define *earlier*'s @strings."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     held = _held(text)
     with _quiet_parser():
@@ -204,7 +214,7 @@ def parse(text: str, path: Path = Path("references.bib")) -> BibFile:
             empty = Library()
             message = f"the parser gave up ({type(error).__name__}: {error}); run `citetools lint`"
             return BibFile(Path(path), [], [BibFailure(1, message)], empty)
-    bib = _Reader(Path(path), library).read()
+    bib = _Reader(Path(path), library, earlier or {}).read()
     markers = [_conflict(text, match) for match in _CONFLICT.finditer(text)]
     hidden = [m for m in _COMMENTED_OUT.finditer(text) if m["type"].lower() != "comment"]
     if hidden:
@@ -255,8 +265,26 @@ def _conflict(text: str, match: re.Match[str]) -> BibFailure:
     )
 
 
-def read(path: Path) -> BibFile:
-    return parse(read_text(path), Path(path))
+def read(path: Path, earlier: dict[str, BibString] | None = None) -> BibFile:
+    return parse(read_text(path), Path(path), earlier)
+
+
+def read_in_order(
+    paths: Iterable[Path], unreadable: Callable[[UnreadableBibFile], None]
+) -> list[BibFile]:
+    """The files, each read after the ones before it (their @strings hold in it);
+    *unreadable* is told of each file that cannot be read."""
+    bibs: list[BibFile] = []
+    earlier: dict[str, BibString] = {}
+    for path in paths:
+        try:
+            bib = read(path, earlier)
+        except UnreadableBibFile as error:
+            unreadable(error)
+            continue
+        bibs.append(bib)
+        earlier = bib.strings_so_far()
+    return bibs
 
 
 def _start(item: Block_ | Field) -> int:
@@ -269,9 +297,10 @@ def _line_of(raw: str, offset: int, first_line: int) -> int:
 
 
 class _Reader:
-    def __init__(self, path: Path, library: Library) -> None:
+    def __init__(self, path: Path, library: Library, earlier: dict[str, BibString]) -> None:
         self.path = path
         self.library = library
+        self.earlier = earlier
         self.entries: list[BibEntry] = []
         self.failures: list[BibFailure] = []
         self.notices: list[BibFailure] = []
@@ -301,7 +330,7 @@ class _Reader:
                 # the failure already names it.
                 self._implicit_comment(block, line, report=not _is_broken(previous))
             previous = block
-        macros = {name: string.parts for name, string in self.strings.items()}
+        macros = {name: string.parts for name, string in {**self.earlier, **self.strings}.items()}
         for entry in self.entries:
             entry.fields = {name: resolve(parts, macros) for name, parts in entry.parts.items()}
         self.failures.sort(key=lambda f: f.line)
@@ -313,6 +342,7 @@ class _Reader:
             self.blocks,
             self.strings,
             self.notices,
+            dict(self.earlier),
         )
 
     def _entry(self, block: Entry) -> BibEntry:

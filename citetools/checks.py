@@ -320,6 +320,10 @@ def check_entry(
             if part.kind != "macro" or part.text.lower() in MONTHS:
                 continue
             string = bib.strings.get(part.text.lower())
+            if part.text.lower() in bib.earlier_strings and (
+                string is None or string.line > entry.line
+            ):
+                continue  # defined in a file read before this one
             if string is None:
                 add(
                     line,

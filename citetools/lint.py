@@ -2,7 +2,9 @@
 
 With no BIB, checks ``references.bib`` and the site's pages (conf.py's
 ``include_patterns``) in the working directory. With BIB files, checks only
-those, unless ``--pages DIR`` names pages to check them against.
+those, unless ``--pages DIR`` names pages to check them against. Several BIB
+files are read in the order given, as one, as the build reads
+``bibtex_bibfiles``: an @string holds in the files after its own.
 
 Which rules run: see ``citetools/rules.py`` (``--list-rules`` prints them).
 """
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     findings: list[Finding] = []
     page_files: list[Path] = []
-    bibs = _read_each(bibfile.read, bib_paths, findings)
+    bibs = bibfile.read_in_order(bib_paths, lambda error: findings.append(_unreadable(error)))
     unreadable = len(bibs) < len(bib_paths)
     probe = _probe_https if args.online else None
     findings += checks.check_files(bibs, online_probe=probe, selection=selection)

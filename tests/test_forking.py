@@ -78,16 +78,16 @@ def test_without_a_temporary_file_no_child_is_forked(monkeypatch):
 
 def test_a_build_that_cannot_fork_checks_the_file_itself(make_app, tmp_path, monkeypatch):
     checked = []
-    check = bibfile_check.check
+    check = bibfile_check._check
 
-    def checking(path):
+    def checking(path, earlier):
         checked.append(path)
-        return check(path)
+        return check(path, earlier)
 
     def no_process():
         raise OSError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(bibfile_check, "check", checking)
+    monkeypatch.setattr(bibfile_check, "_check", checking)
     monkeypatch.setattr(forking, "can_fork", lambda: True)
     monkeypatch.setattr(os, "fork", no_process)
     site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")

@@ -245,3 +245,42 @@ def test_an_address_wrapped_once_more_gets_the_fix(capsys, tmp_path, written, ad
     assert found.startswith(f"{tmp_path / 'refs.bib'}:4: ") and advice in found
     fixed = found.rsplit(": `", 1)[1].rstrip("`")
     assert lint(capsys, tmp_path, entry.format(fixed), *selected) == []
+
+
+STRINGS = "@string{jaapl = {Journal of the American Academy of Psychiatry and the Law}}\n"
+USES_THEM = (
+    "@article{rogers2019effectiveness,\n  author = {Rogers, Michael S.},\n"
+    "  title = {Effectiveness of Police Crisis Intervention Training Programs},\n"
+    "  journal = jaapl,\n  year = {2019},\n  doi = {10.29158/JAAPL.003863-19},\n}\n"
+)
+
+
+def test_strings_of_a_file_read_before_hold_in_the_next(capsys, tmp_path):
+    # IEEEabrv.bib and a references file, as LaTeX projects and a DBLP export keep them.
+    (tmp_path / "strings.bib").write_text(STRINGS, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(USES_THEM, encoding="utf-8")
+    assert (
+        main(["lint", "--isolated", str(tmp_path / "strings.bib"), str(tmp_path / "refs.bib")]) == 0
+    )
+    assert capsys.readouterr().out == ""
+    # Read the other way round, BibTeX meets `jaapl` before its definition.
+    status = main(["lint", "--isolated", str(tmp_path / "refs.bib"), str(tmp_path / "strings.bib")])
+    (found,) = capsys.readouterr().out.splitlines()
+    assert status == 1 and found.startswith(f"{tmp_path / 'refs.bib'}:4: undefined-string ")
+
+
+# With a preamble, pybtex parses the file itself (see citetools.sphinxext.bibdata).
+@pytest.mark.parametrize("preamble", ["", '@preamble{"\\newcommand{\\noop}[1]{}"}\n\n'])
+def test_the_build_reads_a_sites_files_as_one(tmp_path, preamble):
+    site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")
+    (site / "strings.bib").write_text(STRINGS, encoding="utf-8")
+    (site / "refs.bib").write_text(preamble + USES_THEM, encoding="utf-8")
+    conf = site / "conf.py"
+    conf.write_text(
+        conf.read_text(encoding="utf-8") + 'bibtex_bibfiles = ["strings.bib", "refs.bib"]\n',
+        encoding="utf-8",
+    )
+    result = sphinx_build(site, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "Journal of the American Academy of Psychiatry and the Law" in page

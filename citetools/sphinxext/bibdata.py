@@ -47,16 +47,31 @@ def from_bibfile(bib: BibFile) -> BibliographyData | None:
     if bib.failures or upstream_versions.untested(upstream_versions.BIBTEX):
         return None
     try:
-        return _Builder().build(bib)
+        return _Builder(bib.earlier_strings).build(bib)
     except _Differs:
         return None
 
 
+def macro_values(strings: dict[str, BibString]) -> dict[str, str]:
+    """The text of each @string as pybtex's parser holds it (month names too);
+    strings pybtex would read otherwise are left out, and reported when used."""
+    builder = _Builder({})
+    for name, string in strings.items():
+        try:
+            builder.macros[name] = builder._value(string.parts, string.raw)
+        except _Differs:
+            continue
+    return builder.macros
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, earlier: dict[str, BibString]) -> None:
         self.data = BibliographyData()
-        # pybtex's parser knows the month names, then each @string from where it is defined.
+        # pybtex's parser knows the month names, the @strings of the files read
+        # before, then each @string from where it is defined.
         self.macros = {name.lower(): value for name, value in month_names.items()}
+        for name, string in earlier.items():
+            self.macros[name] = self._value(string.parts, string.raw)
         self.keys: set[str] = set()
         # Each name as pybtex's Person parsed it: authors recur (on the bench's file,
         # 5,986 names and 1,759 different ones), and parsing a name is most of the work.

@@ -13,7 +13,7 @@ report.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Union
+from typing import IO, TYPE_CHECKING, Any, Union
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -45,6 +45,11 @@ def _finding(path: Path, line: int, code: str, message: str) -> Finding:
     return Finding(str(path), line, code, message)
 
 
+# A site's files are read in order, each after those before it (*earlier*: their
+# @strings), as sphinxcontrib-bibtex's one pybtex parser reads them.
+Earlier = dict[str, "bibfile.BibString"]
+
+
 def check(path: Path) -> BibliographyData:
     """The file as pybtex reads it, once lint's reading finds nothing that breaks the build.
 
@@ -52,28 +57,41 @@ def check(path: Path) -> BibliographyData:
     lint's rules, which hold the same table as the style (``citetools.bibtypes``);
     formatting every entry here to be sure would cost a tenth of a second a build.
     """
-    text, bib = _read(path)
-    found = _breaking(path, bib)
-    if found:
-        raise BibliographyError(found)
-    return _pybtex_data(path, text, bib)
+    return _check(path, {})[0]
 
 
 def diagnose(path: Path) -> list[Finding]:
     """What in the file would break the build, as lint reports it; nothing if it builds."""
-    try:
-        _, bib = _read(path)
-    except BibliographyError as error:
-        return error.findings
-    return _breaking(path, bib)
+    return _diagnose(path, {})[0]
 
 
 def read(path: Path) -> BibliographyData:
     """The file as pybtex reads it, unchecked: :func:`diagnose` says whether it may be used."""
-    return _pybtex_data(path, *_read(path))
+    return _read_data(path, {})[0]
 
 
-def _read(path: Path) -> tuple[str, bibfile.BibFile]:
+def _check(path: Path, earlier: Earlier) -> tuple[BibliographyData, Earlier]:
+    text, bib = _read(path, earlier)
+    found = _breaking(path, bib)
+    if found:
+        raise BibliographyError(found)
+    return _pybtex_data(path, text, bib), bib.strings_so_far()
+
+
+def _diagnose(path: Path, earlier: Earlier) -> tuple[list[Finding], Earlier]:
+    try:
+        _, bib = _read(path, earlier)
+    except BibliographyError as error:
+        return error.findings, earlier
+    return _breaking(path, bib), bib.strings_so_far()
+
+
+def _read_data(path: Path, earlier: Earlier) -> tuple[BibliographyData, Earlier]:
+    text, bib = _read(path, earlier)
+    return _pybtex_data(path, text, bib), bib.strings_so_far()
+
+
+def _read(path: Path, earlier: Earlier) -> tuple[str, bibfile.BibFile]:
     # Lint's reader and rules load only when a file is read: not in the ePub
     # built after the HTML, whose cached parse is current (check_bibfiles).
     from citetools import bibfile
@@ -82,7 +100,7 @@ def _read(path: Path) -> tuple[str, bibfile.BibFile]:
         text = bibfile.read_text(path)
     except bibfile.UnreadableBibFile as error:
         raise BibliographyError([_finding(path, error.line, error.code, error.message)]) from None
-    return text, bibfile.parse(text, path)
+    return text, bibfile.parse(text, path, earlier)
 
 
 def _breaking(path: Path, bib: bibfile.BibFile) -> list[Finding]:
@@ -97,7 +115,6 @@ def _breaking(path: Path, bib: bibfile.BibFile) -> list[Finding]:
 
 
 def _pybtex_data(path: Path, text: str, bib: bibfile.BibFile) -> BibliographyData:
-    from pybtex.database.input.bibtex import Parser
     from pybtex.exceptions import PybtexError
 
     from citetools.sphinxext import bibdata
@@ -105,11 +122,22 @@ def _pybtex_data(path: Path, text: str, bib: bibfile.BibFile) -> BibliographyDat
     try:
         # Lint's reading, as pybtex's parser would read the file; pybtex parses only
         # where the two could differ (see bibdata).
-        data = bibdata.from_bibfile(bib) or Parser().parse_string(text)
+        data = bibdata.from_bibfile(bib) or _parser(bib).parse_string(text)
     except PybtexError as error:
         line = getattr(error, "lineno", None) or _entry_line(bib, str(error))
         raise BibliographyError([_finding(path, line, "syntax", str(error))]) from None
     return data
+
+
+def _parser(bib: bibfile.BibFile) -> Any:
+    """pybtex's parser, knowing the @strings of the files read before *bib*'s."""
+    from pybtex.database.input.bibtex import Parser
+
+    from citetools.sphinxext import bibdata
+
+    parser = Parser()
+    parser.macros.update(bibdata.macro_values(bib.earlier_strings))
+    return parser
 
 
 def _entry_line(bib: bibfile.BibFile, message: str) -> int:
@@ -140,31 +168,38 @@ Readings = list[Union["BibliographyData", Exception]]
 
 def _check_all(confdir: Path, names: list[str]) -> Checked:
     checked: Checked = []
+    earlier: Earlier = {}
     for name in names:
         try:
-            checked.append(check(confdir / name))
+            data, earlier = _check(confdir / name, earlier)
         except BibliographyError as error:
             checked.append(error)
             break  # the build stops at the first file that fails
+        checked.append(data)
     return checked
 
 
 def _diagnose_all(confdir: Path, names: list[str]) -> Verdicts:
     verdicts: Verdicts = []
+    earlier: Earlier = {}
     for name in names:
-        verdicts.append(diagnose(confdir / name))
-        if verdicts[-1]:
+        found, earlier = _diagnose(confdir / name, earlier)
+        verdicts.append(found)
+        if found:
             break  # the build stops at the first file that fails
     return verdicts
 
 
 def _read_all(confdir: Path, names: list[str]) -> Readings:
     readings: Readings = []
+    earlier: Earlier = {}
     for name in names:
         try:
-            readings.append(read(confdir / name))
+            data, earlier = _read_data(confdir / name, earlier)
         except Exception as error:  # a file lint rejects may break pybtex in any way
             readings.append(error)
+        else:
+            readings.append(data)
     return readings
 
 

@@ -164,9 +164,13 @@ class Page:
 # so that lines keep their numbers; and code spans, skipped where a left-to-right
 # scan meets them (a role's backticks are taken with its name). An HTML comment
 # counts only where MyST reads one: not in a fence or a code span.
-_CODE_SPAN = rf"(?<!`){_closed_run('code_ticks')}"
+# A code span ends at its paragraph: it does not cross a blank line. A fence closes
+# with a run at least as long as the one that opened it.
+_IN_PARAGRAPH = r"(?:(?!\n[ \t]*\n).)+?"
+_CODE_SPAN = rf"(?<!`){_closed_run('code_ticks', _IN_PARAGRAPH)}"
 _HTML_COMMENT = re.compile(
-    rf"^[ \t]*(?P<marker>`{{3,}}|~{{3,}}).*?^[ \t]*(?P=marker)[ \t]*$|{_CODE_SPAN}"
+    rf"^[ \t]*(?P<marker>`{{3,}}|~{{3,}}).*?^[ \t]*(?P=marker)(?:(?<=`)`*|(?<=~)~*)[ \t]*$"
+    rf"|{_CODE_SPAN}"
     r"|(?P<comment><!--.*?(?:-->|\Z))",
     re.M | re.S,
 )

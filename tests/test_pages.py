@@ -118,3 +118,20 @@ def test_a_rule_under_a_table_makes_no_heading(tmp_path, header):
 def test_a_role_the_page_shows_as_text_gets_what_is_missing(tmp_path, text, said):
     (problem,) = pages.scan(tmp_path / "page.md", "# H\n\n" + text).problems
     assert problem.line == 3 and said in problem.message
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "Press the ` key.\n",  # a lone backtick: no code span past its paragraph
+        "```\ncode\n````\n",  # a fence closed by a longer run
+    ],
+)
+def test_a_citation_commented_out_stays_out(tmp_path, before):
+    # Real pages comment out a citation they no longer make.
+    text = (
+        f"# H\n\nA claim {{cite:p}}`rogers2019effectiveness`.\n\n{before}\n"
+        "<!-- {cite:p}`oldkey` -->\n\n## Sources\n\n```{bibliography}\n```\n"
+    )
+    page = pages.scan(tmp_path / "page.md", text)
+    assert [c.key for c in page.citations] == ["rogers2019effectiveness"]

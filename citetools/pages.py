@@ -41,6 +41,11 @@ _RST_BIBLIOGRAPHY = re.compile(r"^\s*\.\.\s+bibliography::")
 _NESTED_BIBLIOGRAPHY = re.compile(
     r"^\s*(?:>\s*|(?:[-*+]|\d+[.)])\s+)+(?:`{3,}|~{3,})\{bibliography\}"
 )
+# Any other fence opened on a list item's line (`- ```md`): code or a directive, as
+# anywhere else; its closing fence, indented under the item, is no new fence.
+_LIST_ITEM_FENCE = re.compile(
+    r"^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)+(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
+)
 # Where a citation or marker is read but readers see its raw text, or none at all.
 _BACKTICK_IN_FENCE_LINE = (
     "a backtick in a fence's first line (a citation or marker in a directive's title?) "
@@ -229,8 +234,7 @@ def scan(path: Path, text: str | None = None) -> Page:
             fences.pop()
         elif fence and not literal:
             flush()
-            info = fence["info"].strip()
-            name = info[1 : info.index("}")] if info.startswith("{") and "}" in info else ""
+            name = _directive_name(fence["info"])
             if name == "bibliography":
                 i = _read_bibliography(page, lines, i, fence["fence"], len(fence["indent"]))
                 continue
@@ -243,6 +247,9 @@ def scan(path: Path, text: str | None = None) -> Page:
         elif _NESTED_BIBLIOGRAPHY.match(line):
             flush()
             page.bibliographies.append(Bibliography(number, {}, [], read=False))
+        elif (item_fence := _LIST_ITEM_FENCE.match(line)) and "`" not in item_fence["info"]:
+            flush()
+            fences.append((item_fence["fence"], _directive_name(item_fence["info"])))
         elif block and not _not_paragraph(block) and UNDERLINE.match(line):
             _read_heading(page, block_line, "\n".join(block), _ROLE_IN_UNDERLINED)
             block = []
@@ -263,6 +270,12 @@ def scan(path: Path, text: str | None = None) -> Page:
         i += 1
     flush()
     return page
+
+
+def _directive_name(info: str) -> str:
+    """The directive a fence's first line names (`{note}`), or "" for code."""
+    info = info.strip()
+    return info[1 : info.index("}")] if info.startswith("{") and "}" in info else ""
 
 
 def _not_paragraph(block: list[str]) -> bool:

@@ -135,3 +135,16 @@ def test_a_citation_commented_out_stays_out(tmp_path, before):
     )
     page = pages.scan(tmp_path / "page.md", text)
     assert [c.key for c in page.citations] == ["rogers2019effectiveness"]
+
+
+def test_a_fence_opened_on_a_list_items_line_is_one(tmp_path):
+    # Jupyter Book's cheat sheet shows the citation syntax in a list item's code block.
+    text = (
+        "# H\n\nA claim {cite:p}`rogers2019effectiveness`.\n\n"
+        "- ```md\n  {cite:p}`yourkey`\n  ```\n"
+        "- ```{note}\n  Noted {cite:p}`puntis2018systematic`.\n  ```\n\n"
+        "## Sources\n\n```{bibliography}\n:filter: docname in docnames\n```\n"
+    )
+    page = pages.scan(tmp_path / "page.md", text)
+    assert [c.key for c in page.citations] == ["rogers2019effectiveness", "puntis2018systematic"]
+    assert [b.line for b in page.bibliographies] == [14] and page.problems == []

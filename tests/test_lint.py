@@ -571,6 +571,20 @@ def test_contributing_table_is_the_registry():
     assert rules.table_markdown() in text
 
 
+def test_every_code_a_file_error_carries_is_a_rule(capsys, tmp_path):
+    # conf.py's errors were printed with codes that --list-rules and the guide lacked.
+    sources = (PROJECT / "citetools").rglob("*.py")
+    codes = {c for p in sources for c in re.findall(r'\bcode\s*=\s*"([a-z0-9-]+)"', p.read_text())}
+    assert {"conf-error", "conf-syntax", "not-utf8"} <= codes <= set(rules.RULES)
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "conf.py").write_text("import not_installed_here\n", encoding="utf-8")
+    bib = tmp_path / write(tmp_path, "")
+    assert (
+        main(["lint", "--ignore", "conf-error", "--pages", str(tmp_path / "pages"), str(bib)]) == 2
+    )
+    assert "conf-error conf.py stops with ModuleNotFoundError" in capsys.readouterr().out
+
+
 # -- One reading: the build stops where lint points -------------------------------------
 
 BREAKING = {

@@ -27,7 +27,10 @@ def _closed_run(ticks: str, body: str = ".+?") -> str:
 
 # A role and its text, however many backticks hold it (a reason may show `code`),
 # or nothing between two backticks.
-_ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)")
+# `\{cite:p}` is escaped: Markdown shows the braces, and the rest as code.
+_ROLE = re.compile(
+    rf"(?<!\\)\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)"
+)
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A table's second line (`|---|:--|`, `--|--`): a table is no paragraph, so a `---`
 # under it is a rule, not a heading's underline.
@@ -182,7 +185,7 @@ _HTML_COMMENT = re.compile(
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
 _ROLE_OR_CODE = re.compile(
     # A role name with no backticks right after it: MyST shows it as text.
-    rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|\{{(?P<bare>{ROLE_NAME})\}}",
+    rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|(?<!\\)\{{(?P<bare>{ROLE_NAME})\}}",
     re.S,
 )
 

@@ -148,3 +148,11 @@ def test_a_fence_opened_on_a_list_items_line_is_one(tmp_path):
     page = pages.scan(tmp_path / "page.md", text)
     assert [c.key for c in page.citations] == ["rogers2019effectiveness", "puntis2018systematic"]
     assert [b.line for b in page.bibliographies] == [14] and page.problems == []
+
+
+def test_an_escaped_role_is_text(tmp_path):
+    # A page showing the syntax: MyST prints `{cite:p}` and the key as code, cites nothing.
+    text = "# H\n\nWrite \\{cite:p}`key1`, as {cite:p}`rogers2019effectiveness` does.\n"
+    page = pages.scan(tmp_path / "page.md", text)
+    assert [c.key for c in page.citations] == ["rogers2019effectiveness"]
+    assert page.problems == []

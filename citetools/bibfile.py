@@ -699,20 +699,14 @@ def _unclosed_brace(raw: str) -> int | None:
     """Offset of the value brace left open when the next field (or the entry's end) starts."""
     open_braces: list[int] = []
     line_start = True
-    i = 0
-    while i < len(raw):
-        char = raw[i]
+    for i, char in enumerate(raw):
         if line_start and len(open_braces) >= 2:
             rest = raw[i : raw.find("\n", i) if "\n" in raw[i:] else len(raw)]
             if _FIELD_START.match(rest) or rest.strip() == "}":
                 return open_braces[-1]
         line_start = char == "\n"
-        if char == "\\":
-            i += 2
-            continue
-        if char == "{":
+        if char == "{":  # BibTeX counts every brace, `\{` too
             open_braces.append(i)
         elif char == "}" and open_braces:
             open_braces.pop()
-        i += 1
     return open_braces[-1] if len(open_braces) >= 2 else None

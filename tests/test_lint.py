@@ -589,6 +589,12 @@ def test_every_code_a_file_error_carries_is_a_rule(capsys, tmp_path):
 
 BREAKING = {
     "unknown type": ("@artcle{a,\n  author = {A, B},\n  title = {T},\n}\n", 1, "unknown-type"),
+    # BibTeX counts `\{` like any brace: this one is never closed, on line 2.
+    "a backslashed brace never closed": (
+        "@article{a,\n  title = {Foo \\{bar},\n  author = {A, B},\n  year = {2020},\n}\n",
+        2,
+        "unbalanced-braces",
+    ),
     "report without institution": (
         "@report{a,\n  author = {A, B},\n  title = {T},\n  date = {2020},\n}\n",
         1,

@@ -83,11 +83,13 @@ def check_files(
 ) -> list[Finding]:
     """Every finding in ``bibs``; only the selected rules' when ``selection`` is given."""
     findings: list[Finding] = []
+    # A crossref's parent may be in any file: pybtex reads a site's files as one.
+    keys = {e.key for bib in bibs for e in bib.entries}
+    # The first of duplicates.
+    by_key = {e.key.lower(): e for bib in reversed(bibs) for e in reversed(bib.entries)}
     for bib in bibs:
         findings += [from_failure(bib.path, f) for f in bib.failures + bib.notices]
         findings += _check_strings(bib)
-        keys = {e.key for e in bib.entries}
-        by_key = {e.key.lower(): e for e in reversed(bib.entries)}  # the first of duplicates
         for entry in bib.entries:
             parent = by_key.get(entry.crossref) if entry.crossref else None
             findings += check_entry(bib, entry, parent, keys)

@@ -132,7 +132,7 @@ from citetools.sphinxext import bibfile_check, forking
 
 confdir, when = Path(sys.argv[1]), sys.argv[2]
 names = ["refs.bib"]
-calls = {"_read_data": 0, "_breaking": 0}
+calls = {"_read_all": 0, "_breaking": 0}
 for name in calls:
     def counted(*args, original=getattr(bibfile_check, name), name=name):
         calls[name] += 1
@@ -183,4 +183,4 @@ def test_what_the_child_finished_is_taken_and_the_rest_read_here(tmp_path, when,
     from_child, in_build, checked_here = json.loads(run.stdout)
     assert from_child == checked_here
     assert isinstance(from_child[-1], dict) == (case is None)  # a reading, or the messages
-    assert in_build == {"_read_data": 0 if when == "done" else 1, "_breaking": 0}
+    assert in_build == {"_read_all": 0 if when == "done" else 1, "_breaking": 0}

@@ -78,16 +78,16 @@ def test_without_a_temporary_file_no_child_is_forked(monkeypatch):
 
 def test_a_build_that_cannot_fork_checks_the_file_itself(make_app, tmp_path, monkeypatch):
     checked = []
-    check = bibfile_check._check
+    check_all = bibfile_check._check_all
 
-    def checking(path, earlier):
-        checked.append(path)
-        return check(path, earlier)
+    def checking(confdir, names):
+        checked.extend(confdir / name for name in names)
+        return check_all(confdir, names)
 
     def no_process():
         raise OSError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(bibfile_check, "_check", checking)
+    monkeypatch.setattr(bibfile_check, "_check_all", checking)
     monkeypatch.setattr(forking, "can_fork", lambda: True)
     monkeypatch.setattr(os, "fork", no_process)
     site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")

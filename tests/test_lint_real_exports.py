@@ -284,3 +284,39 @@ def test_the_build_reads_a_sites_files_as_one(tmp_path, preamble):
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     assert "Journal of the American Academy of Psychiatry and the Law" in page
+
+
+PARENT = (
+    "@book{crisis2020,\n  editor = {Doe, Jane},\n  title = {Crisis Response},\n"
+    "  booktitle = {Crisis Response},\n  publisher = {Press},\n  year = {2020},\n"
+    "  url = {https://example.org/book},\n}\n"
+)
+CHAPTER = (
+    "@incollection{smith2020chapter,\n  author = {Smith, Ann},\n  title = {A Chapter},\n"
+    "  crossref = {crisis2020},\n}\n"
+)
+
+
+@pytest.mark.parametrize("order", [("refs.bib", "books.bib"), ("books.bib", "refs.bib")])
+def test_a_crossref_to_another_file_finds_its_parent(capsys, tmp_path, order):
+    # iridia-ulb/references keeps its books in crossref.bib: 845 unknown crossrefs, each
+    # chapter also missing the fields its book gives. pybtex resolves them in any order.
+    (tmp_path / "books.bib").write_text(PARENT, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(CHAPTER, encoding="utf-8")
+    assert main(["lint", "--isolated", *(str(tmp_path / name) for name in order)]) == 0
+    assert capsys.readouterr().out == ""
+    site = shutil.copytree(ROOTS / "test-bibtypes", tmp_path / "site")  # the FAQ's style
+    for name in order:
+        shutil.copy(tmp_path / name, site / name)
+    (site / "index.md").write_text(
+        "# An answer\n\nA chapter {cite:p}`smith2020chapter`.\n\n```{bibliography}\n```\n",
+        encoding="utf-8",
+    )
+    conf = site / "conf.py"
+    conf.write_text(
+        conf.read_text(encoding="utf-8") + f"bibtex_bibfiles = {list(order)!r}\n",
+        encoding="utf-8",
+    )
+    result = sphinx_build(site, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+    assert "Crisis Response" in (tmp_path / "html" / "index.html").read_text(encoding="utf-8")

@@ -46,8 +46,10 @@ def _finding(path: Path, line: int, code: str, message: str) -> Finding:
 
 
 # A site's files are read in order, each after those before it (*earlier*: their
-# @strings), as sphinxcontrib-bibtex's one pybtex parser reads them.
+# @strings), and checked together (a crossref's parent may be in any of them), as
+# sphinxcontrib-bibtex's one pybtex parser reads them.
 Earlier = dict[str, "bibfile.BibString"]
+Reading = tuple[str, "bibfile.BibFile"]
 
 
 def check(path: Path) -> BibliographyData:
@@ -57,38 +59,42 @@ def check(path: Path) -> BibliographyData:
     lint's rules, which hold the same table as the style (``citetools.bibtypes``);
     formatting every entry here to be sure would cost a tenth of a second a build.
     """
-    return _check(path, {})[0]
+    (checked,) = _check_all(path.parent, [path.name])
+    if isinstance(checked, BibliographyError):
+        raise checked
+    return checked
 
 
 def diagnose(path: Path) -> list[Finding]:
     """What in the file would break the build, as lint reports it; nothing if it builds."""
-    return _diagnose(path, {})[0]
+    (found,) = _diagnose_all(path.parent, [path.name])
+    return found
 
 
 def read(path: Path) -> BibliographyData:
     """The file as pybtex reads it, unchecked: :func:`diagnose` says whether it may be used."""
-    return _read_data(path, {})[0]
+    (reading,) = _read_all(path.parent, [path.name])
+    if isinstance(reading, Exception):
+        raise reading
+    return reading
 
 
-def _check(path: Path, earlier: Earlier) -> tuple[BibliographyData, Earlier]:
-    text, bib = _read(path, earlier)
-    found = _breaking(path, bib)
-    if found:
-        raise BibliographyError(found)
-    return _pybtex_data(path, text, bib), bib.strings_so_far()
+def _read_in_order(confdir: Path, names: list[str]) -> list[Reading | BibliographyError]:
+    readings: list[Reading | BibliographyError] = []
+    earlier: Earlier = {}
+    for name in names:
+        try:
+            text, bib = _read(confdir / name, earlier)
+        except BibliographyError as error:
+            readings.append(error)
+            continue
+        readings.append((text, bib))
+        earlier = bib.strings_so_far()
+    return readings
 
 
-def _diagnose(path: Path, earlier: Earlier) -> tuple[list[Finding], Earlier]:
-    try:
-        _, bib = _read(path, earlier)
-    except BibliographyError as error:
-        return error.findings, earlier
-    return _breaking(path, bib), bib.strings_so_far()
-
-
-def _read_data(path: Path, earlier: Earlier) -> tuple[BibliographyData, Earlier]:
-    text, bib = _read(path, earlier)
-    return _pybtex_data(path, text, bib), bib.strings_so_far()
+def _site(readings: list[Reading | BibliographyError]) -> list[bibfile.BibFile]:
+    return [reading[1] for reading in readings if not isinstance(reading, BibliographyError)]
 
 
 def _read(path: Path, earlier: Earlier) -> tuple[str, bibfile.BibFile]:
@@ -103,14 +109,17 @@ def _read(path: Path, earlier: Earlier) -> tuple[str, bibfile.BibFile]:
     return text, bibfile.parse(text, path, earlier)
 
 
-def _breaking(path: Path, bib: bibfile.BibFile) -> list[Finding]:
+def _breaking(path: Path, bib: bibfile.BibFile, site: list[bibfile.BibFile]) -> list[Finding]:
+    """What in *bib* breaks the build, read with the *site*'s other files."""
     from citetools import checks, rules
+    from citetools.findings import display_path
 
     selection = rules.Selection(rules.build_codes())
+    shown = display_path(bib.path)
     return [
         _finding(path, f.line, f.code, f.message)
-        for f in checks.check_files([bib], selection=selection)
-        if f.severity == ERROR
+        for f in checks.check_files(site, selection=selection)
+        if f.severity == ERROR and f.path == shown
     ]
 
 
@@ -168,38 +177,44 @@ Readings = list[Union["BibliographyData", Exception]]
 
 def _check_all(confdir: Path, names: list[str]) -> Checked:
     checked: Checked = []
-    earlier: Earlier = {}
-    for name in names:
+    readings = _read_in_order(confdir, names)
+    for name, reading in zip(names, readings, strict=True):
         try:
-            data, earlier = _check(confdir / name, earlier)
+            if isinstance(reading, BibliographyError):
+                raise reading
+            found = _breaking(confdir / name, reading[1], _site(readings))
+            if found:
+                raise BibliographyError(found)
+            checked.append(_pybtex_data(confdir / name, *reading))
         except BibliographyError as error:
             checked.append(error)
             break  # the build stops at the first file that fails
-        checked.append(data)
     return checked
 
 
 def _diagnose_all(confdir: Path, names: list[str]) -> Verdicts:
     verdicts: Verdicts = []
-    earlier: Earlier = {}
-    for name in names:
-        found, earlier = _diagnose(confdir / name, earlier)
-        verdicts.append(found)
-        if found:
+    readings = _read_in_order(confdir, names)
+    for name, reading in zip(names, readings, strict=True):
+        if isinstance(reading, BibliographyError):
+            verdicts.append(reading.findings)
+        else:
+            verdicts.append(_breaking(confdir / name, reading[1], _site(readings)))
+        if verdicts[-1]:
             break  # the build stops at the first file that fails
     return verdicts
 
 
 def _read_all(confdir: Path, names: list[str]) -> Readings:
     readings: Readings = []
-    earlier: Earlier = {}
-    for name in names:
+    for name, reading in zip(names, _read_in_order(confdir, names), strict=True):
+        if isinstance(reading, BibliographyError):
+            readings.append(reading)
+            continue
         try:
-            data, earlier = _read_data(confdir / name, earlier)
+            readings.append(_pybtex_data(confdir / name, *reading))
         except Exception as error:  # a file lint rejects may break pybtex in any way
             readings.append(error)
-        else:
-            readings.append(data)
     return readings
 
 

@@ -58,10 +58,6 @@ _RULES = [
     # -- the file cannot be read as BibTeX reads it: the build stops ------------------
     Rule("unreadable", "a file that is missing or cannot be opened", "check the name", SYNTAX),
     Rule("not-utf8", "the file is not saved as UTF-8", "save it as UTF-8", SYNTAX),
-    Rule("conf-syntax", "`conf.py`, which lists the site's pages, is not valid Python",
-         "fix the line named", SYNTAX),
-    Rule("conf-error", "`conf.py` stops with an error when read (an import it cannot make)",
-         "fix it so that Sphinx can read the settings", SYNTAX),
     Rule("conflict-marker", "a merge-conflict marker (`<<<<<<<`, `=======`, `>>>>>>>`)",
          "keep one side of the conflict and delete the markers", SYNTAX),
     Rule("unbalanced-braces", "a `{` or `\"` is never closed, or there is a `}` too many",
@@ -128,6 +124,8 @@ _RULES = [
          "write the reason inside the backticks"),
     Rule("conf-syntax", "`conf.py` does not parse, so the site's pages are not known",
          "fix the Python syntax error"),
+    Rule("conf-error", "`conf.py` stops with an error when read (an import it cannot make), "
+         "so the site's pages are not known", "fix it so that Sphinx can read the settings"),
     # -- the FAQ's house style: on in this repository's pyproject.toml ---------------------
     Rule("text-outside-entry", "text between entries that is not a `%` comment (BibTeX "
          "ignores it)", "start the line with `%`", HOUSE, "warning"),

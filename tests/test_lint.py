@@ -576,6 +576,7 @@ def test_every_code_a_file_error_carries_is_a_rule(capsys, tmp_path):
     sources = (PROJECT / "citetools").rglob("*.py")
     codes = {c for p in sources for c in re.findall(r'\bcode\s*=\s*"([a-z0-9-]+)"', p.read_text())}
     assert {"conf-error", "conf-syntax", "not-utf8"} <= codes <= set(rules.RULES)
+    assert len(rules.RULES) == len(rules._RULES)  # each code once
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "conf.py").write_text("import not_installed_here\n", encoding="utf-8")
     bib = tmp_path / write(tmp_path, "")

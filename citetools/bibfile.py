@@ -117,8 +117,13 @@ class BibFile:
     earlier_strings: dict[str, BibString] = field(default_factory=dict)
 
     def strings_so_far(self) -> dict[str, BibString]:
-        """Every @string defined once this file is read, for the file read after it."""
-        return {**self.earlier_strings, **self.strings}
+        """Every @string defined once this file is read, for the file read after it, in
+        the order of their last definitions (one may use those before it)."""
+        strings = dict(self.earlier_strings)
+        for name, string in self.strings.items():
+            strings.pop(name, None)
+            strings[name] = string
+        return strings
 
 
 class UnreadableBibFile(Exception):

@@ -320,3 +320,26 @@ def test_a_crossref_to_another_file_finds_its_parent(capsys, tmp_path, order):
     result = sphinx_build(site, tmp_path / "html")
     assert result.returncode == 0, result.stderr
     assert "Crisis Response" in (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+
+
+def test_strings_redefined_in_a_later_file_take_pybtexs_values(capsys, tmp_path):
+    # A review's cases: a string redefined from another one, a subscript digit.
+    site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")
+    files = {
+        "a.bib": "@string{pub = {Old Press}}\n@string{city = {Paris}}\n"
+        "@string{jcou = {Journal of CO₂ Utilization}}\n",
+        "b.bib": "@string{pub = city # { Press}}\n",
+        "refs.bib": USES_THEM.replace("jaapl", "jcou").replace("  year", "  note = pub,\n  year"),
+    }
+    for name, text in files.items():
+        (site / name).write_text(text, encoding="utf-8")
+    assert main(["lint", "--isolated", *(str(site / name) for name in files)]) == 0
+    conf = site / "conf.py"
+    conf.write_text(
+        conf.read_text(encoding="utf-8") + f"bibtex_bibfiles = {list(files)!r}\n",
+        encoding="utf-8",
+    )
+    result = sphinx_build(site, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "Journal of CO₂ Utilization" in page and "Paris Press" in page

@@ -52,18 +52,6 @@ def from_bibfile(bib: BibFile) -> BibliographyData | None:
         return None
 
 
-def macro_values(strings: dict[str, BibString]) -> dict[str, str]:
-    """The text of each @string as pybtex's parser holds it (month names too);
-    strings pybtex would read otherwise are left out, and reported when used."""
-    builder = _Builder({})
-    for name, string in strings.items():
-        try:
-            builder.macros[name] = builder._value(string.parts, string.raw)
-        except _Differs:
-            continue
-    return builder.macros
-
-
 class _Builder:
     def __init__(self, earlier: dict[str, BibString]) -> None:
         self.data = BibliographyData()

@@ -139,13 +139,13 @@ def _pybtex_data(path: Path, text: str, bib: bibfile.BibFile) -> BibliographyDat
 
 
 def _parser(bib: bibfile.BibFile) -> Any:
-    """pybtex's parser, knowing the @strings of the files read before *bib*'s."""
+    """pybtex's parser, having read the @strings of the files read before *bib*'s, as
+    written, in order: it gives them the values it would give them."""
     from pybtex.database.input.bibtex import Parser
 
-    from citetools.sphinxext import bibdata
-
     parser = Parser()
-    parser.macros.update(bibdata.macro_values(bib.earlier_strings))
+    earlier = bib.earlier_strings.values()
+    parser.parse_string("".join(f"@string{{{s.name} = {s.raw}}}\n" for s in earlier))
     return parser
 
 

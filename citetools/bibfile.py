@@ -678,9 +678,11 @@ def _diagnose(block: ParsingFailedBlock) -> BibFailure:
         if word.startswith("%"):
             return _comment_in_entry(word, where)
         return _no_equals(word, where)
-    comment = _COMMENT_AFTER_VALUE.search(raw)
-    if comment and "`=`" in reason:  # its commas split it into words without `=`
-        return _comment_in_entry(comment["text"], _line_of(raw, comment.start("text"), first))
+    comment = _comment_between_fields(raw)
+    if comment is not None and "`=`" in reason:  # its commas split it into words without `=`
+        end = raw.find("\n", comment)
+        text = raw[comment : end if end >= 0 else len(raw)].strip()
+        return _comment_in_entry(text, _line_of(raw, comment, first))
     if "comma after entry key" in reason:
         message = (
             f"cannot read `{what}`: the first line must be `@type{{key,` with a key of "
@@ -696,8 +698,19 @@ def _diagnose(block: ParsingFailedBlock) -> BibFailure:
     return BibFailure(line, message, "syntax")
 
 
-# `}, % note`: a `%` comment after a field's value, on the field's line.
-_COMMENT_AFTER_VALUE = re.compile(r"(?:[}\"]|\b\d+)[ \t]*,[ \t]*(?P<text>%[^\n]*)")
+def _comment_between_fields(raw: str) -> int | None:
+    """Where a `%` in the entry *raw* stands outside every value (`}, % note`), if one does."""
+    depth, quoted = 0, False
+    for i, char in enumerate(raw):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 1 and char == '"':
+            quoted = not quoted
+        elif depth == 1 and not quoted and char == "%":
+            return i
+    return None
 
 
 def _unclosed_brace(raw: str) -> int | None:

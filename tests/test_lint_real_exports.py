@@ -343,3 +343,15 @@ def test_strings_redefined_in_a_later_file_take_pybtexs_values(capsys, tmp_path)
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     assert "Journal of CO₂ Utilization" in page and "Paris Press" in page
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [("url = {http://example.org/q?a=1,%20b}", 3), ("note = {Ages 10, % of sample}", 3)],
+)
+def test_a_percent_inside_a_value_is_no_comment(capsys, tmp_path, value, line):
+    # A review's cases: the line named is the one pybtex names, the field without `=`.
+    text = f"@misc{{a,\n  {value},\n  title {{T}},\n  year = {{2000}},\n}}\n"
+    assert f"line {line}:" in (build_problem(text) or "")
+    (found,) = lint(capsys, tmp_path, text)
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:{line}: syntax ")

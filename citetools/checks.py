@@ -444,7 +444,7 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
                 add(
                     lines[name],
                     "url-format",
-                    f"delete the {wrapper} around the address: `{name} = {{{inner[:60]}}}`",
+                    f"delete the {wrapper} around the address: `{name} = {{{inner}}}`",
                 )
             elif scheme not in ("http", "https") or not urlsplit(value).netloc:
                 add(

@@ -235,6 +235,12 @@ def test_fields_lint_calls_unprinted_are_printed_by_no_type(field):
         ("doi = {{10.1109/TNET.2004.836103}}", "delete the braces around it"),
         ("url = {{https://example.org/paper}}", "delete the braces around the address"),
         ("url = {\\url{http://dx.doi.org/10.1093/comjnl/27.2.97}}", "delete the `\\url{...}`"),
+        # The value to write is whole, however long (it was cut at 60 characters).
+        (
+            "url = {\\url{https://ieeexplore.ieee.org/stamp/stamp.jsp?tp=&arnumber=1347784"
+            "&isnumber=29612}}",
+            "delete the `\\url{...}`",
+        ),
     ],
 )
 def test_an_address_wrapped_once_more_gets_the_fix(capsys, tmp_path, written, advice):
@@ -244,6 +250,7 @@ def test_an_address_wrapped_once_more_gets_the_fix(capsys, tmp_path, written, ad
     (found,) = lint(capsys, tmp_path, entry.format(written), *selected)
     assert found.startswith(f"{tmp_path / 'refs.bib'}:4: ") and advice in found
     fixed = found.rsplit(": `", 1)[1].rstrip("`")
+    assert written.rstrip("}").endswith(fixed.split(" = {", 1)[1].rstrip("}"))  # all of it
     assert lint(capsys, tmp_path, entry.format(fixed), *selected) == []
 
 

@@ -15,6 +15,7 @@ This is the one reading of a ``.bib`` file: ``citetools lint``, ``fmt``,
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -177,14 +178,25 @@ def _quiet_parser() -> Iterator[None]:
 # finds the entry never closed; BibTeX and pybtex count every brace. Backslashes
 # before a brace are held as a character the file does not use while
 # bibtexparser splits the file, then given back.
+# Not in `@comment{...}`, whose text pybtex skips: bibtexparser pairs its braces.
 _ESCAPED_BACKSLASHES = re.compile(r"\\+(?=[{}])")
+_COMMAND = re.compile(r"@\s*(\w+)\s*[{(]")
 _HELD = "\ue000"
 
 
 def _held(text: str) -> str | None:
     if _HELD in text or not _ESCAPED_BACKSLASHES.search(text):
         return None
-    return _ESCAPED_BACKSLASHES.sub(lambda match: _HELD * len(match[0]), text)
+    commands = [(m.start(), m[1].lower()) for m in _COMMAND.finditer(text)]
+    starts = [start for start, _ in commands]
+
+    def hold(match: re.Match[str]) -> str:
+        before = bisect.bisect(starts, match.start()) - 1
+        if before >= 0 and commands[before][1] == "comment":
+            return match[0]
+        return _HELD * len(match[0])
+
+    return _ESCAPED_BACKSLASHES.sub(hold, text)
 
 
 def _given_back(obj: object) -> None:

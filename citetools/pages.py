@@ -46,9 +46,8 @@ _NESTED_BIBLIOGRAPHY = re.compile(
 )
 # Any other fence opened on a list item's line (`- ```md`): code or a directive, as
 # anywhere else; its closing fence, indented under the item, is no new fence.
-_LIST_ITEM_FENCE = re.compile(
-    r"^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)+(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
-)
+_LIST_MARKER = r"(?:[-*+]|\d+[.)])[ \t]+"
+_LIST_ITEM_FENCE = re.compile(rf"^[ \t]*(?:{_LIST_MARKER})+(?P<fence>`{{3,}}|~{{3,}})(?P<info>.*)$")
 # Where a citation or marker is read but readers see its raw text, or none at all.
 _BACKTICK_IN_FENCE_LINE = (
     "a backtick in a fence's first line (a citation or marker in a directive's title?) "
@@ -177,7 +176,8 @@ class Page:
 _IN_PARAGRAPH = r"(?:(?!\n[ \t]*\n).)+?"
 _CODE_SPAN = rf"(?<!`){_closed_run('code_ticks', _IN_PARAGRAPH)}"
 _HTML_COMMENT = re.compile(
-    rf"^[ \t]*(?P<marker>`{{3,}}|~{{3,}}).*?^[ \t]*(?P=marker)(?:(?<=`)`*|(?<=~)~*)[ \t]*$"
+    rf"^[ \t]*(?:{_LIST_MARKER})*(?P<marker>`{{3,}}|~{{3,}}).*?"
+    r"^[ \t]*(?P=marker)(?:(?<=`)`*|(?<=~)~*)[ \t]*$"
     rf"|{_CODE_SPAN}"
     r"|(?P<comment><!--.*?(?:-->|\Z))",
     re.M | re.S,
@@ -250,7 +250,7 @@ def scan(path: Path, text: str | None = None) -> Page:
         elif _NESTED_BIBLIOGRAPHY.match(line):
             flush()
             page.bibliographies.append(Bibliography(number, {}, [], read=False))
-        elif (item_fence := _LIST_ITEM_FENCE.match(line)) and "`" not in item_fence["info"]:
+        elif (item_fence := _LIST_ITEM_FENCE.match(line)) and not _backtick_in_info(item_fence):
             flush()
             fences.append((item_fence["fence"], _directive_name(item_fence["info"])))
         elif block and not _not_paragraph(block) and UNDERLINE.match(line):
@@ -273,6 +273,11 @@ def scan(path: Path, text: str | None = None) -> Page:
         i += 1
     flush()
     return page
+
+
+def _backtick_in_info(fence: re.Match[str]) -> bool:
+    """A backtick fence whose first line holds a backtick: Markdown reads no fence there."""
+    return fence["fence"][0] == "`" and "`" in fence["info"]
 
 
 def _directive_name(info: str) -> str:

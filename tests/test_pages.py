@@ -156,3 +156,14 @@ def test_an_escaped_role_is_text(tmp_path):
     page = pages.scan(tmp_path / "page.md", text)
     assert [c.key for c in page.citations] == ["rogers2019effectiveness"]
     assert page.problems == []
+
+
+def test_a_comment_after_a_list_items_fence_stays_out(tmp_path):
+    # A review's case: a blank line inside the item's code, then a commented-out citation.
+    text = (
+        "# H\n\nA claim {cite:p}`rogers2019effectiveness`.\n\n"
+        "- ```md\n  {cite:p}`yourkey`\n\n  More of the example.\n  ```\n\n"
+        "<!-- {cite:p}`oldkey` -->\n\n## Sources\n\n```{bibliography}\n```\n"
+    )
+    page = pages.scan(tmp_path / "page.md", text)
+    assert [c.key for c in page.citations] == ["rogers2019effectiveness"]

@@ -428,6 +428,8 @@ RAW_TO_READERS = [
     ),
     ("officers' knowledge", "officers' knowledge {citation-needed}``", "marker-reason"),
     ("## Sources", "Evidence {cite:p}`rogers2019effectiveness`\n---\n\n## Sources", "cite-syntax"),
+    # The closing backtick missing: MyST shows it all as text, and warns of nothing.
+    ("## Sources", "Evidence {cite:p}`rogers2019effectiveness.\n\n## Sources", "cite-syntax"),
     (
         "Training changes",
         "[Training {cite:p}`rogers2019effectiveness`](https://x.org) changes",

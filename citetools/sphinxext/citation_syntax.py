@@ -70,13 +70,19 @@ class CheckedCiteRole(CiteRole):
 
 # A role name not followed by a backtick and a character other than a backtick.
 _BARE_ROLE = re.compile(rf"{ROLE.pattern}(?!`[^`])")
+# A role name whose backticks its paragraph never closes (`{cite:p}`key.`).
+_UNCLOSED_ROLE = re.compile(
+    rf"{ROLE.pattern}(?P<ticks>`+)(?:(?!(?P=ticks)|\n[ \t]*\n).)*(?:\n[ \t]*\n|\Z)", re.S
+)
 
 
 def _worth_reading(text: str) -> bool:
     """A page where the reader may find what no role reports: a role name shown as
-    text, a role in a heading (either kind) or a link's text, a backtick in a fence's
-    first line."""
-    if _BARE_ROLE.search(text) or any(ROLE.search(m["inner"]) for m in LINK_TEXT.finditer(text)):
+    text (no backticks after it, or none to close them), a role in a heading (either
+    kind) or a link's text, a backtick in a fence's first line."""
+    if _BARE_ROLE.search(text) or _UNCLOSED_ROLE.search(text):
+        return True
+    if any(ROLE.search(m["inner"]) for m in LINK_TEXT.finditer(text)):
         return True
     for heading in HEADING.finditer(text):
         end = text.find("\n", heading.end())

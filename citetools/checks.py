@@ -99,13 +99,18 @@ def check_files(
     return unique(f for f in findings if selection is None or f.code in selection)
 
 
+# Said once for its line: the fix, deleting from the first `%`, mends the whole line.
+_ONE_PER_LINE = {"comment-in-entry"}
+
+
 def unique(findings: Iterable[Finding]) -> list[Finding]:
     """Each finding once: the same message at the same line is said once."""
     seen: set[tuple[str, int, str, str]] = set()
     out = []
     for f in findings:
-        if (f.path, f.line, f.code, f.message) not in seen:
-            seen.add((f.path, f.line, f.code, f.message))
+        said = (f.path, f.line, f.code, "" if f.code in _ONE_PER_LINE else f.message)
+        if said not in seen:
+            seen.add(said)
             out.append(f)
     return out
 

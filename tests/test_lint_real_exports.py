@@ -366,3 +366,13 @@ def test_a_percent_inside_a_value_is_no_comment(capsys, tmp_path, value, line):
     assert f"line {line}:" in (build_problem(text) or "")
     (found,) = lint(capsys, tmp_path, text)
     assert found.startswith(f"{tmp_path / 'refs.bib'}:{line}: syntax ")
+
+
+def test_a_line_of_comments_in_an_entry_is_named_once(capsys, tmp_path):
+    # biblatex-iso690's examples: a commented-out field with a comment after it.
+    text = (
+        "@book{a,\n  author = {A, B},\n  title = {T},\n"
+        "  % sortyear = {2001},% modify the date sorting if needed\n  year = {2001},\n}\n"
+    )
+    (found,) = lint(capsys, tmp_path, text, "--select", "comment-in-entry")
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:4: comment-in-entry `% sortyear` ")

@@ -44,7 +44,9 @@ from citetools.bibvalue import EMPTY_VALUE, ParsedValue, Part, parse_value, reso
 # `date-added` (BibDesk) are names; it does not start with a digit.
 _NAME = r"[A-Za-z@!$&*+\-./:;<>?\[\\\]^_`|~\x7f][\w@!$&*+\-./:;<>?\[\\\]^`|~\x7f]*"
 _FIELD_NAME = re.compile(_NAME, re.ASCII)
-_FIELD_START = re.compile(rf"\s*({_NAME})\s*=", re.ASCII)
+# Where a field seems to start, to place a missing comma or brace: a name as fields
+# are usually written, not every name pybtex reads (`$\alpha$ = 0.05` in a value).
+_FIELD_START = re.compile(r"\s*([A-Za-z_][\w:.+-]*)\s*=", re.ASCII)
 # pybtex starts a command at every `@` outside an entry, even in `@comment{...}`
 # (as BibTeX does): with a name after it, or spaces and a name, it reads an entry.
 _AT_NAME = re.compile(r"@\s*\w*")

@@ -376,3 +376,13 @@ def test_a_line_of_comments_in_an_entry_is_named_once(capsys, tmp_path):
     )
     (found,) = lint(capsys, tmp_path, text, "--select", "comment-in-entry")
     assert found.startswith(f"{tmp_path / 'refs.bib'}:4: comment-in-entry `% sortyear` ")
+
+
+def test_an_equals_sign_inside_a_value_starts_no_field(capsys, tmp_path):
+    # A review's case: `$\alpha$ = 0.05` in a braced group; the unclosed title is line 4.
+    text = (
+        "@article{a,\n  abstract = {We test {whether\n  $\\alpha$ = 0.05} matters.},\n"
+        "  title = {The {Effect of X,\n  journal = {J},\n  year = {2000},\n}\n"
+    )
+    found = lint(capsys, tmp_path, text, "--select", "unbalanced-braces")
+    assert [line.split(" ")[0] for line in found] == [f"{tmp_path / 'refs.bib'}:4:"]

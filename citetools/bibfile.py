@@ -569,10 +569,13 @@ class _Reader:
     def _implicit_comment(self, block: ImplicitComment, line: int, report: bool) -> None:
         """Text between entries: a comment to BibTeX, kept as written."""
         noticed = False  # one notice per stretch of prose; every `@` is reported
-        for offset, text in enumerate((block.raw or "").split("\n")):
+        raw = block.raw or ""
+        for offset, text in enumerate(raw.split("\n")):
             stripped = text.strip()
             conflict = _CONFLICT.match(stripped)
             at = _AT_NAME.search(stripped)
+            if at and _braced_on_a_later_line(raw, offset, at):
+                at = None  # `@comment` with its `{` on the next line: pybtex reads it so
             if at and not conflict:
                 # BibTeX has no comment syntax outside entries: `@` starts an entry,
                 # and its fix is the line's (a `%` would not hide the `@`).
@@ -600,6 +603,14 @@ class _Reader:
                 self.notices.append(BibFailure(line + offset, message, "text-outside-entry"))
                 noticed = True
         self.blocks.append(BibComment(line, block.raw or ""))
+
+
+def _braced_on_a_later_line(raw: str, offset: int, at: re.Match[str]) -> bool:
+    """Whether the `@comment` ending line *offset* of *raw* has its braces below it."""
+    if at.group()[1:].strip().lower() != "comment" or at.end() != len(at.string):
+        return False
+    below = raw.split("\n", offset + 1)[-1] if raw.count("\n") > offset else ""
+    return below.lstrip().startswith(("{", "("))
 
 
 def _at_message(at: re.Match[str]) -> str:

@@ -161,12 +161,18 @@ PAPERS_AMPERSAND = (
 
 # pybtex skips a comment's text, so its braces need not pair (a review's case).
 COMMENTED_BRACE = "@comment{ Papers writes \\{\\& for an ampersand }\n\n" + JABREF_MARKED
+COMMENT_BRACED_BELOW = "@comment\n{ a note }\n\n" + JABREF_MARKED
 
 
 @pytest.mark.parametrize(
     "text",
-    [JABREF_MARKED, PAPERS_AMPERSAND, COMMENTED_BRACE],
-    ids=["jabref-marked-entry", "papers-escaped-brace", "escaped-brace-in-a-comment"],
+    [JABREF_MARKED, PAPERS_AMPERSAND, COMMENTED_BRACE, COMMENT_BRACED_BELOW],
+    ids=[
+        "jabref-marked-entry",
+        "papers-escaped-brace",
+        "escaped-brace-in-a-comment",
+        "comment-braced-on-the-next-line",
+    ],
 )
 def test_what_bibtex_reads_lint_and_fmt_read_too(capsys, tmp_path, text):
     # JabRef and BibDesk mark entries with a field whose name starts with `_`;

@@ -130,6 +130,25 @@ def _percent_lines(raw: str, line: int) -> list[int]:
 def _check_strings(bib: BibFile) -> list[Finding]:
     found = []
     for string in bib.strings.values():
+        for part in string.parts:
+            name = part.text.lower()
+            before = bib.strings.get(name)
+            if (
+                part.kind != "macro"
+                or name in MONTHS
+                or name in bib.earlier_strings
+                or (before is not None and before.line < string.line)
+            ):
+                continue
+            found.append(
+                finding(
+                    bib.path,
+                    string.line,
+                    "undefined-string",
+                    f"@string `{string.name}` uses `{part.text}`, which is not defined above it "
+                    "(pybtex stops there): define it first, or write the text in braces",
+                )
+            )
         for line in _percent_lines(string.raw, string.line):
             found.append(
                 finding(

@@ -392,3 +392,11 @@ def test_an_equals_sign_inside_a_value_starts_no_field(capsys, tmp_path):
     )
     found = lint(capsys, tmp_path, text, "--select", "unbalanced-braces")
     assert [line.split(" ")[0] for line in found] == [f"{tmp_path / 'refs.bib'}:4:"]
+
+
+def test_a_string_made_of_an_undefined_string_is_named(capsys, tmp_path):
+    # A review's case: pybtex stops at the @string; lint said nothing.
+    text = "@string{a = b # {x}}\n@misc{k2000t,\n  title = {T},\n  note = a,\n  year = 2000,\n}\n"
+    assert "undefined string in line 1: b" in (build_problem(text) or "")
+    (found,) = lint(capsys, tmp_path, text, "--select", "undefined-string")
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:1: undefined-string @string `a` uses `b`")

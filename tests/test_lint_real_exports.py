@@ -286,20 +286,28 @@ def test_strings_of_a_file_read_before_hold_in_the_next(capsys, tmp_path):
     assert status == 1 and found.startswith(f"{tmp_path / 'refs.bib'}:4: undefined-string ")
 
 
-# With a preamble, pybtex parses the file itself (see citetools.sphinxext.bibdata).
-@pytest.mark.parametrize("preamble", ["", '@preamble{"\\newcommand{\\noop}[1]{}"}\n\n'])
-def test_the_build_reads_a_sites_files_as_one(tmp_path, preamble):
-    site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")
-    (site / "strings.bib").write_text(STRINGS, encoding="utf-8")
-    (site / "refs.bib").write_text(preamble + USES_THEM, encoding="utf-8")
+def built_with(tmp_path: Path, root: str, files: dict[str, str], page: str = "") -> str:
+    """The HTML of *root*'s page built from *files* (name: text), read in that order."""
+    site = shutil.copytree(ROOTS / root, tmp_path / "site")
+    for name, text in files.items():
+        (site / name).write_text(text, encoding="utf-8")
+    if page:
+        (site / "index.md").write_text(page, encoding="utf-8")
     conf = site / "conf.py"
     conf.write_text(
-        conf.read_text(encoding="utf-8") + 'bibtex_bibfiles = ["strings.bib", "refs.bib"]\n',
+        conf.read_text(encoding="utf-8") + f"bibtex_bibfiles = {list(files)!r}\n",
         encoding="utf-8",
     )
     result = sphinx_build(site, tmp_path / "html")
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    return (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+
+
+# With a preamble, pybtex parses the file itself (see citetools.sphinxext.bibdata).
+@pytest.mark.parametrize("preamble", ["", '@preamble{"\\newcommand{\\noop}[1]{}"}\n\n'])
+def test_the_build_reads_a_sites_files_as_one(tmp_path, preamble):
+    files = {"strings.bib": STRINGS, "refs.bib": preamble + USES_THEM}
+    page = built_with(tmp_path, "test-bibfile-check", files)
     assert "Journal of the American Academy of Psychiatry and the Law" in page
 
 
@@ -322,26 +330,13 @@ def test_a_crossref_to_another_file_finds_its_parent(capsys, tmp_path, order):
     (tmp_path / "refs.bib").write_text(CHAPTER, encoding="utf-8")
     assert main(["lint", "--isolated", *(str(tmp_path / name) for name in order)]) == 0
     assert capsys.readouterr().out == ""
-    site = shutil.copytree(ROOTS / "test-bibtypes", tmp_path / "site")  # the FAQ's style
-    for name in order:
-        shutil.copy(tmp_path / name, site / name)
-    (site / "index.md").write_text(
-        "# An answer\n\nA chapter {cite:p}`smith2020chapter`.\n\n```{bibliography}\n```\n",
-        encoding="utf-8",
-    )
-    conf = site / "conf.py"
-    conf.write_text(
-        conf.read_text(encoding="utf-8") + f"bibtex_bibfiles = {list(order)!r}\n",
-        encoding="utf-8",
-    )
-    result = sphinx_build(site, tmp_path / "html")
-    assert result.returncode == 0, result.stderr
-    assert "Crisis Response" in (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    files = {name: (tmp_path / name).read_text(encoding="utf-8") for name in order}
+    answer = "# An answer\n\nA chapter {cite:p}`smith2020chapter`.\n\n```{bibliography}\n```\n"
+    assert "Crisis Response" in built_with(tmp_path, "test-bibtypes", files, answer)  # FAQ style
 
 
 def test_strings_redefined_in_a_later_file_take_pybtexs_values(capsys, tmp_path):
     # A review's cases: a string redefined from another one, a subscript digit.
-    site = shutil.copytree(ROOTS / "test-bibfile-check", tmp_path / "site")
     files = {
         "a.bib": "@string{pub = {Old Press}}\n@string{city = {Paris}}\n"
         "@string{jcou = {Journal of CO₂ Utilization}}\n",
@@ -349,16 +344,9 @@ def test_strings_redefined_in_a_later_file_take_pybtexs_values(capsys, tmp_path)
         "refs.bib": USES_THEM.replace("jaapl", "jcou").replace("  year", "  note = pub,\n  year"),
     }
     for name, text in files.items():
-        (site / name).write_text(text, encoding="utf-8")
-    assert main(["lint", "--isolated", *(str(site / name) for name in files)]) == 0
-    conf = site / "conf.py"
-    conf.write_text(
-        conf.read_text(encoding="utf-8") + f"bibtex_bibfiles = {list(files)!r}\n",
-        encoding="utf-8",
-    )
-    result = sphinx_build(site, tmp_path / "html")
-    assert result.returncode == 0, result.stderr
-    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert main(["lint", "--isolated", *(str(tmp_path / name) for name in files)]) == 0
+    page = built_with(tmp_path, "test-bibfile-check", files)
     assert "Journal of CO₂ Utilization" in page and "Paris Press" in page
 
 

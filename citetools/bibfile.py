@@ -117,16 +117,17 @@ class BibFile:
     notices: list[BibFailure] = field(default_factory=list)  # read, but worth a look
     # @strings of the files read before this one: BibTeX, pybtex and
     # sphinxcontrib-bibtex read a site's .bib files as one (IEEEabrv.bib, then refs.bib).
-    earlier_strings: dict[str, BibString] = field(default_factory=dict)
+    # Every definition, in the order written: a later one may redefine a name.
+    earlier: list[BibString] = field(default_factory=list)
 
-    def strings_so_far(self) -> dict[str, BibString]:
-        """Every @string defined once this file is read, for the file read after it, in
-        the order of their last definitions (one may use those before it)."""
-        strings = dict(self.earlier_strings)
-        for name, string in self.strings.items():
-            strings.pop(name, None)
-            strings[name] = string
-        return strings
+    @property
+    def earlier_strings(self) -> dict[str, BibString]:
+        """The @strings of the files read before, by lowercase name: the last definition."""
+        return {string.name.lower(): string for string in self.earlier}
+
+    def strings_so_far(self) -> list[BibString]:
+        """Every @string definition once this file is read, for the file read after it."""
+        return [*self.earlier, *self.strings.values()]
 
 
 class UnreadableBibFile(Exception):
@@ -216,9 +217,9 @@ def _given_back(obj: object) -> None:
 
 
 def parse(
-    text: str, path: Path = Path("references.bib"), earlier: dict[str, BibString] | None = None
+    text: str, path: Path = Path("references.bib"), earlier: list[BibString] | None = None
 ) -> BibFile:
-    """*text* read as BibTeX reads it after the files that define *earlier*'s @strings."""
+    """*text* read as BibTeX reads it after files that defined the @strings *earlier*."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     held = _held(text)
     with _quiet_parser():
@@ -233,7 +234,7 @@ def parse(
             empty = Library()
             message = f"the parser gave up ({type(error).__name__}: {error}); run `citetools lint`"
             return BibFile(Path(path), [], [BibFailure(1, message)], empty)
-    bib = _Reader(Path(path), library, earlier or {}).read()
+    bib = _Reader(Path(path), library, earlier or []).read()
     markers = [_conflict(text, match) for match in _CONFLICT.finditer(text)]
     hidden = [m for m in _COMMENTED_OUT.finditer(text) if m["type"].lower() != "comment"]
     if hidden:
@@ -284,7 +285,7 @@ def _conflict(text: str, match: re.Match[str]) -> BibFailure:
     )
 
 
-def read(path: Path, earlier: dict[str, BibString] | None = None) -> BibFile:
+def read(path: Path, earlier: list[BibString] | None = None) -> BibFile:
     return parse(read_text(path), Path(path), earlier)
 
 
@@ -294,7 +295,7 @@ def read_in_order(
     """The files, each read after the ones before it (their @strings hold in it);
     *unreadable* is told of each file that cannot be read."""
     bibs: list[BibFile] = []
-    earlier: dict[str, BibString] = {}
+    earlier: list[BibString] = []
     for path in paths:
         try:
             bib = read(path, earlier)
@@ -316,7 +317,7 @@ def _line_of(raw: str, offset: int, first_line: int) -> int:
 
 
 class _Reader:
-    def __init__(self, path: Path, library: Library, earlier: dict[str, BibString]) -> None:
+    def __init__(self, path: Path, library: Library, earlier: list[BibString]) -> None:
         self.path = path
         self.library = library
         self.earlier = earlier
@@ -349,7 +350,8 @@ class _Reader:
                 # the failure already names it.
                 self._implicit_comment(block, line, report=not _is_broken(previous))
             previous = block
-        macros = {name: string.parts for name, string in {**self.earlier, **self.strings}.items()}
+        macros = {string.name.lower(): string.parts for string in self.earlier}
+        macros.update((name, string.parts) for name, string in self.strings.items())
         for entry in self.entries:
             entry.fields = {name: resolve(parts, macros) for name, parts in entry.parts.items()}
         self.failures.sort(key=lambda f: f.line)
@@ -361,7 +363,7 @@ class _Reader:
             self.blocks,
             self.strings,
             self.notices,
-            dict(self.earlier),
+            list(self.earlier),
         )
 
     def _entry(self, block: Entry) -> BibEntry:

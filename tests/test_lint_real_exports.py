@@ -337,17 +337,21 @@ def test_a_crossref_to_another_file_finds_its_parent(capsys, tmp_path, order):
 
 def test_strings_redefined_in_a_later_file_take_pybtexs_values(capsys, tmp_path):
     # A review's cases: a string redefined from another one, a subscript digit.
+    # A second review's: a string made, in the first file, of one a later file redefines.
     files = {
         "a.bib": "@string{pub = {Old Press}}\n@string{city = {Paris}}\n"
-        "@string{jcou = {Journal of CO₂ Utilization}}\n",
-        "b.bib": "@string{pub = city # { Press}}\n",
-        "refs.bib": USES_THEM.replace("jaapl", "jcou").replace("  year", "  note = pub,\n  year"),
+        "@string{jcou = {Journal of CO₂ Utilization}}\n"
+        "@string{pre = {A}}\n@string{both = pre # {B}}\n",
+        "b.bib": "@string{pub = city # { Press}}\n@string{pre = {Z}}\n",
+        "refs.bib": USES_THEM.replace("jaapl", "jcou").replace(
+            "  year", "  note = pub # { } # both,\n  year"
+        ),
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert main(["lint", "--isolated", *(str(tmp_path / name) for name in files)]) == 0
     page = built_with(tmp_path, "test-bibfile-check", files)
-    assert "Journal of CO₂ Utilization" in page and "Paris Press" in page
+    assert "Journal of CO₂ Utilization" in page and "Paris Press AB" in page
 
 
 @pytest.mark.parametrize(

@@ -47,19 +47,19 @@ def from_bibfile(bib: BibFile) -> BibliographyData | None:
     if bib.failures or upstream_versions.untested(upstream_versions.BIBTEX):
         return None
     try:
-        return _Builder(bib.earlier_strings).build(bib)
+        return _Builder(bib.earlier).build(bib)
     except _Differs:
         return None
 
 
 class _Builder:
-    def __init__(self, earlier: dict[str, BibString]) -> None:
+    def __init__(self, earlier: list[BibString]) -> None:
         self.data = BibliographyData()
         # pybtex's parser knows the month names, the @strings of the files read
-        # before, then each @string from where it is defined.
+        # before (each definition in turn), then each @string from where it is defined.
         self.macros = {name.lower(): value for name, value in month_names.items()}
-        for name, string in earlier.items():
-            self.macros[name] = self._value(string.parts, string.raw)
+        for string in earlier:
+            self.macros[string.name.lower()] = self._value(string.parts, string.raw)
         self.keys: set[str] = set()
         # Each name as pybtex's Person parsed it: authors recur (on the bench's file,
         # 5,986 names and 1,759 different ones), and parsing a name is most of the work.

@@ -48,7 +48,7 @@ def _finding(path: Path, line: int, code: str, message: str) -> Finding:
 # A site's files are read in order, each after those before it (*earlier*: their
 # @strings), and checked together (a crossref's parent may be in any of them), as
 # sphinxcontrib-bibtex's one pybtex parser reads them.
-Earlier = dict[str, "bibfile.BibString"]
+Earlier = list["bibfile.BibString"]
 Reading = tuple[str, "bibfile.BibFile"]
 
 
@@ -81,7 +81,7 @@ def read(path: Path) -> BibliographyData:
 
 def _read_in_order(confdir: Path, names: list[str]) -> list[Reading | BibliographyError]:
     readings: list[Reading | BibliographyError] = []
-    earlier: Earlier = {}
+    earlier: Earlier = []
     for name in names:
         try:
             text, bib = _read(confdir / name, earlier)
@@ -144,8 +144,7 @@ def _parser(bib: bibfile.BibFile) -> Any:
     from pybtex.database.input.bibtex import Parser
 
     parser = Parser()
-    earlier = bib.earlier_strings.values()
-    parser.parse_string("".join(f"@string{{{s.name} = {s.raw}}}\n" for s in earlier))
+    parser.parse_string("".join(f"@string{{{s.name} = {s.raw}}}\n" for s in bib.earlier))
     return parser
 
 

@@ -109,17 +109,25 @@ def _read(path: Path, earlier: Earlier) -> tuple[str, bibfile.BibFile]:
     return text, bibfile.parse(text, path, earlier)
 
 
-def _breaking(path: Path, bib: bibfile.BibFile, site: list[bibfile.BibFile]) -> list[Finding]:
-    """What in *bib* breaks the build, read with the *site*'s other files."""
+def _breaking(readings: list[Reading | BibliographyError]) -> list[list[Finding]]:
+    """What breaks the build in each file read (nothing for one not read), the files
+    checked together, once."""
     from citetools import checks, rules
     from citetools.findings import display_path
 
-    selection = rules.Selection(rules.build_codes())
-    shown = display_path(bib.path)
+    site = _site(readings)
+    by_file: dict[str, list[Finding]] = {display_path(bib.path): [] for bib in site}
+    for f in checks.check_files(site, selection=rules.Selection(rules.build_codes())):
+        if f.severity == ERROR:
+            by_file[f.path].append(f)
     return [
-        _finding(path, f.line, f.code, f.message)
-        for f in checks.check_files(site, selection=selection)
-        if f.severity == ERROR and f.path == shown
+        []
+        if isinstance(reading, BibliographyError)
+        else [
+            _finding(reading[1].path, f.line, f.code, f.message)
+            for f in by_file[display_path(reading[1].path)]
+        ]
+        for reading in readings
     ]
 
 
@@ -177,14 +185,13 @@ Readings = list[Union["BibliographyData", Exception]]
 def _check_all(confdir: Path, names: list[str]) -> Checked:
     checked: Checked = []
     readings = _read_in_order(confdir, names)
-    for name, reading in zip(names, readings, strict=True):
+    for reading, found in zip(readings, _breaking(readings), strict=True):
         try:
             if isinstance(reading, BibliographyError):
                 raise reading
-            found = _breaking(confdir / name, reading[1], _site(readings))
             if found:
                 raise BibliographyError(found)
-            checked.append(_pybtex_data(confdir / name, *reading))
+            checked.append(_pybtex_data(reading[1].path, *reading))
         except BibliographyError as error:
             checked.append(error)
             break  # the build stops at the first file that fails
@@ -194,11 +201,8 @@ def _check_all(confdir: Path, names: list[str]) -> Checked:
 def _diagnose_all(confdir: Path, names: list[str]) -> Verdicts:
     verdicts: Verdicts = []
     readings = _read_in_order(confdir, names)
-    for name, reading in zip(names, readings, strict=True):
-        if isinstance(reading, BibliographyError):
-            verdicts.append(reading.findings)
-        else:
-            verdicts.append(_breaking(confdir / name, reading[1], _site(readings)))
+    for reading, found in zip(readings, _breaking(readings), strict=True):
+        verdicts.append(reading.findings if isinstance(reading, BibliographyError) else found)
         if verdicts[-1]:
             break  # the build stops at the first file that fails
     return verdicts
@@ -206,12 +210,12 @@ def _diagnose_all(confdir: Path, names: list[str]) -> Verdicts:
 
 def _read_all(confdir: Path, names: list[str]) -> Readings:
     readings: Readings = []
-    for name, reading in zip(names, _read_in_order(confdir, names), strict=True):
+    for reading in _read_in_order(confdir, names):
         if isinstance(reading, BibliographyError):
             readings.append(reading)
             continue
         try:
-            readings.append(_pybtex_data(confdir / name, *reading))
+            readings.append(_pybtex_data(reading[1].path, *reading))
         except Exception as error:  # a file lint rejects may break pybtex in any way
             readings.append(error)
     return readings

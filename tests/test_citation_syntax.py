@@ -431,6 +431,12 @@ RAW_TO_READERS = [
     # The closing backtick missing: MyST shows it all as text, and warns of nothing.
     ("## Sources", "Evidence {cite:p}`rogers2019effectiveness.\n\n## Sources", "cite-syntax"),
     (
+        "## Sources",
+        "- Evidence {cite:p}`rogers2019effectiveness.\n- Other `code` here.\n\n## Sources",
+        "cite-syntax",
+    ),
+    ("## Sources", "Evidence {cite:p}`rogers2019effectiveness``.\n\n## Sources", "cite-syntax"),
+    (
         "Training changes",
         "[Training {cite:p}`rogers2019effectiveness`](https://x.org) changes",
         "cite-syntax",

@@ -70,10 +70,9 @@ class CheckedCiteRole(CiteRole):
 
 # A role name not followed by a backtick and a character other than a backtick.
 _BARE_ROLE = re.compile(rf"{ROLE.pattern}(?!`[^`])")
-# A role name whose backticks its paragraph never closes (`{cite:p}`key.`).
-_UNCLOSED_ROLE = re.compile(
-    rf"{ROLE.pattern}(?P<ticks>`+)(?:(?!(?P=ticks)|\n[ \t]*\n).)*(?:\n[ \t]*\n|\Z)", re.S
-)
+# A role name whose backticks its line does not close with a run as long
+# (`{cite:p}`key.`): the reader then looks for the close as Markdown would.
+_UNCLOSED_ROLE = re.compile(rf"{ROLE.pattern}(?P<ticks>`+)(?:(?!(?<!`)(?P=ticks)(?!`)).)*$", re.M)
 
 
 def _worth_reading(text: str) -> bool:

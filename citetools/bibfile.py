@@ -183,7 +183,7 @@ def _quiet_parser() -> Iterator[None]:
 # bibtexparser splits the file, then given back.
 # Not in `@comment{...}`, whose text pybtex skips: bibtexparser pairs its braces.
 _ESCAPED_BACKSLASHES = re.compile(r"\\+(?=[{}])")
-_COMMAND = re.compile(r"@\s*(\w+)\s*[{(]")
+_COMMAND = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]", re.M)  # at a line's start, not in a value
 _HELD = "\ue000"
 
 
@@ -727,15 +727,18 @@ def _diagnose(block: ParsingFailedBlock) -> BibFailure:
 
 def _comment_between_fields(raw: str) -> int | None:
     """Where a `%` in the entry *raw* stands outside every value (`}, % note`), if one does."""
+    # An entry in parentheses, `@article(key, ...)`, has its fields at depth 0.
+    opening = re.search(r"[{(]", raw)
+    top = 0 if opening and opening[0] == "(" else 1
     depth, quoted = 0, False
     for i, char in enumerate(raw):
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
-        elif depth == 1 and char == '"':
+        elif depth == top and char == '"':
             quoted = not quoted
-        elif depth == 1 and not quoted and char == "%":
+        elif depth == top and not quoted and char == "%":
             return i
     return None
 

@@ -29,7 +29,7 @@ def _closed_run(ticks: str, body: str = ".+?") -> str:
 # or nothing between two backticks.
 # `\{cite:p}` is escaped: Markdown shows the braces, and the rest as code.
 _ROLE = re.compile(
-    rf"(?<!\\)\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)"
+    rf"(?<!(?<!\\)\\)\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)"
 )
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A table's second line (`|---|:--|`, `--|--`): a table is no paragraph, so a `---`
@@ -176,7 +176,7 @@ class Page:
 _IN_PARAGRAPH = r"(?:(?!\n[ \t]*\n).)+?"
 _CODE_SPAN = rf"(?<!`){_closed_run('code_ticks', _IN_PARAGRAPH)}"
 _HTML_COMMENT = re.compile(
-    rf"^[ \t]*(?:{_LIST_MARKER})*(?P<marker>`{{3,}}|~{{3,}}).*?"
+    rf"^[ \t]*(?:{_LIST_MARKER})*(?P<marker>`{{3,}}(?=[^`\n]*$)|~{{3,}}).*?"
     r"^[ \t]*(?P=marker)(?:(?<=`)`*|(?<=~)~*)[ \t]*$"
     rf"|{_CODE_SPAN}"
     r"|(?P<comment><!--.*?(?:-->|\Z))",
@@ -185,7 +185,7 @@ _HTML_COMMENT = re.compile(
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
 _ROLE_OR_CODE = re.compile(
     # A role name with no backticks right after it: MyST shows it as text.
-    rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|(?<!\\)\{{(?P<bare>{ROLE_NAME})\}}",
+    rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|(?<!(?<!\\)\\)\{{(?P<bare>{ROLE_NAME})\}}",
     re.S,
 )
 

@@ -162,16 +162,19 @@ PAPERS_AMPERSAND = (
 # pybtex skips a comment's text, so its braces need not pair (a review's case).
 COMMENTED_BRACE = "@comment{ Papers writes \\{\\& for an ampersand }\n\n" + JABREF_MARKED
 COMMENT_BRACED_BELOW = "@comment\n{ a note }\n\n" + JABREF_MARKED
+# `@comment{` inside a value is no comment: the `\{` after it still counts (a second's).
+COMMENT_IN_A_VALUE = JABREF_MARKED.replace("{Words}", "{Using @comment{x} in BibTeX \\{x}}")
 
 
 @pytest.mark.parametrize(
     "text",
-    [JABREF_MARKED, PAPERS_AMPERSAND, COMMENTED_BRACE, COMMENT_BRACED_BELOW],
+    [JABREF_MARKED, PAPERS_AMPERSAND, COMMENTED_BRACE, COMMENT_BRACED_BELOW, COMMENT_IN_A_VALUE],
     ids=[
         "jabref-marked-entry",
         "papers-escaped-brace",
         "escaped-brace-in-a-comment",
         "comment-braced-on-the-next-line",
+        "comment-command-in-a-value",
     ],
 )
 def test_what_bibtex_reads_lint_and_fmt_read_too(capsys, tmp_path, text):
@@ -364,6 +367,16 @@ def test_a_percent_inside_a_value_is_no_comment(capsys, tmp_path, value, line):
     assert f"line {line}:" in (build_problem(text) or "")
     (found,) = lint(capsys, tmp_path, text)
     assert found.startswith(f"{tmp_path / 'refs.bib'}:{line}: syntax ")
+
+
+def test_a_comment_after_a_value_in_a_parenthesised_entry(capsys, tmp_path):
+    # `@article(...)`, as older exports write entries (a second review's case).
+    text = (
+        "@article(a2000t,\n  title = {T},\n  issn = {0022-2879}, % print, online\n"
+        "  year = 2000,\n)\n"
+    )
+    (found,) = lint(capsys, tmp_path, text, "--select", "comment-in-entry")
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:3: comment-in-entry ")
 
 
 def test_a_line_of_comments_in_an_entry_is_named_once(capsys, tmp_path):

@@ -127,6 +127,8 @@ def test_a_role_the_page_shows_as_text_gets_what_is_missing(tmp_path, text, said
         "```\ncode\n````\n",  # a fence closed by a longer run
         # A list item's code with a blank line in it (a review's case).
         "- ```md\n  {cite:p}`yourkey`\n\n  More of the example.\n  ```\n",
+        # A list item starting with inline code in triple backticks: no fence (a second's).
+        "- ```x``` is code\n",
     ],
 )
 def test_a_citation_commented_out_stays_out(tmp_path, before):
@@ -153,8 +155,12 @@ def test_a_fence_opened_on_a_list_items_line_is_one(tmp_path):
 
 
 def test_an_escaped_role_is_text(tmp_path):
-    # A page showing the syntax: MyST prints `{cite:p}` and the key as code, cites nothing.
-    text = "# H\n\nWrite \\{cite:p}`key1`, as {cite:p}`rogers2019effectiveness` does.\n"
+    # A page showing the syntax: MyST prints `{cite:p}` and the key as code, cites nothing;
+    # after an escaped backslash (`\\`), the role is one (a second review's case).
+    text = (
+        "# H\n\nWrite \\{cite:p}`key1`, as {cite:p}`rogers2019effectiveness` does.\n\n"
+        "A path C:\\\\{cite:p}`puntis2018systematic`.\n"
+    )
     page = pages.scan(tmp_path / "page.md", text)
-    assert [c.key for c in page.citations] == ["rogers2019effectiveness"]
+    assert [c.key for c in page.citations] == ["rogers2019effectiveness", "puntis2018systematic"]
     assert page.problems == []

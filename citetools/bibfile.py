@@ -183,14 +183,15 @@ def _quiet_parser() -> Iterator[None]:
 # bibtexparser splits the file, then given back.
 # Not in `@comment{...}`, whose text pybtex skips: bibtexparser pairs its braces.
 _ESCAPED_BACKSLASHES = re.compile(r"\\+(?=[{}])")
-_COMMAND = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]", re.M)  # at a line's start, not in a value
+# A command at a line's start or after a block's end, not an `@` in a value.
+_COMMAND = re.compile(r"(?:^|[})])[ \t]*(?P<at>@)\s*(\w+)\s*[{(]", re.M)
 _HELD = "\ue000"
 
 
 def _held(text: str) -> str | None:
     if _HELD in text or not _ESCAPED_BACKSLASHES.search(text):
         return None
-    commands = [(m.start(), m[1].lower()) for m in _COMMAND.finditer(text)]
+    commands = [(m.start("at"), m[2].lower()) for m in _COMMAND.finditer(text)]
     starts = [start for start, _ in commands]
 
     def hold(match: re.Match[str]) -> str:

@@ -27,10 +27,7 @@ def _closed_run(ticks: str, body: str = ".+?") -> str:
 
 # A role and its text, however many backticks hold it (a reason may show `code`),
 # or nothing between two backticks.
-# `\{cite:p}` is escaped: Markdown shows the braces, and the rest as code.
-_ROLE = re.compile(
-    rf"(?<!(?<!\\)\\)\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)"
-)
+_ROLE = re.compile(rf"\{{(?P<role>{ROLE_NAME})\}}(?:{_closed_run('ticks', '(?P<body>.+?)')}|``)")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A table's second line (`|---|:--|`, `--|--`): a table is no paragraph, so a `---`
 # under it is a rule, not a heading's underline.
@@ -185,7 +182,8 @@ _HTML_COMMENT = re.compile(
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.M)
 _ROLE_OR_CODE = re.compile(
     # A role name with no backticks right after it: MyST shows it as text.
-    rf"{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|(?<!(?<!\\)\\)\{{(?P<bare>{ROLE_NAME})\}}",
+    # A backslash escapes the character after it: `\{cite:p}` is text, `\\{cite:p}` a role.
+    rf"(?P<escape>\\.)|{_ROLE.pattern}|(?P<code>{_CODE_SPAN})|\{{(?P<bare>{ROLE_NAME})\}}",
     re.S,
 )
 
@@ -377,7 +375,7 @@ def _read_options(
 def _read_block(page: Page, first_line: int, text: str, counts: bool = True) -> None:
     paragraph = Paragraph(first_line, text)
     for match in _ROLE_OR_CODE.finditer(text):
-        if match["code"] is not None:
+        if match["code"] is not None or match["escape"] is not None:
             continue
         line = first_line + text.count("\n", 0, match.start())
         if match["bare"] is not None:

@@ -162,19 +162,29 @@ PAPERS_AMPERSAND = (
 # pybtex skips a comment's text, so its braces need not pair (a review's case).
 COMMENTED_BRACE = "@comment{ Papers writes \\{\\& for an ampersand }\n\n" + JABREF_MARKED
 COMMENT_BRACED_BELOW = "@comment\n{ a note }\n\n" + JABREF_MARKED
+# A comment after an entry's `}` on the same line (a third review's case).
+COMMENT_AFTER_AN_ENTRY = JABREF_MARKED.rstrip() + " @comment{ Papers writes \\{\\& }\n"
 # `@comment{` inside a value is no comment: the `\{` after it still counts (a second's).
 COMMENT_IN_A_VALUE = JABREF_MARKED.replace("{Words}", "{Using @comment{x} in BibTeX \\{x}}")
 
 
 @pytest.mark.parametrize(
     "text",
-    [JABREF_MARKED, PAPERS_AMPERSAND, COMMENTED_BRACE, COMMENT_BRACED_BELOW, COMMENT_IN_A_VALUE],
+    [
+        JABREF_MARKED,
+        PAPERS_AMPERSAND,
+        COMMENTED_BRACE,
+        COMMENT_BRACED_BELOW,
+        COMMENT_IN_A_VALUE,
+        COMMENT_AFTER_AN_ENTRY,
+    ],
     ids=[
         "jabref-marked-entry",
         "papers-escaped-brace",
         "escaped-brace-in-a-comment",
         "comment-braced-on-the-next-line",
         "comment-command-in-a-value",
+        "comment-after-an-entry",
     ],
 )
 def test_what_bibtex_reads_lint_and_fmt_read_too(capsys, tmp_path, text):

@@ -159,7 +159,8 @@ def test_an_escaped_role_is_text(tmp_path):
     # after an escaped backslash (`\\`), the role is one (a second review's case).
     text = (
         "# H\n\nWrite \\{cite:p}`key1`, as {cite:p}`rogers2019effectiveness` does.\n\n"
-        "A path C:\\\\{cite:p}`puntis2018systematic`.\n"
+        "A path C:\\\\{cite:p}`puntis2018systematic`.\n\n"
+        "Both escaped \\\\\\{cite:p}`key3` (a third review's case).\n"
     )
     page = pages.scan(tmp_path / "page.md", text)
     assert [c.key for c in page.citations] == ["rogers2019effectiveness", "puntis2018systematic"]

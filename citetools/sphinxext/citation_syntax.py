@@ -72,7 +72,9 @@ class CheckedCiteRole(CiteRole):
 _BARE_ROLE = re.compile(rf"{ROLE.pattern}(?!`[^`])")
 # A role name whose backticks its line does not close with a run as long
 # (`{cite:p}`key.`): the reader then looks for the close as Markdown would.
-_UNCLOSED_ROLE = re.compile(rf"{ROLE.pattern}(?P<ticks>`+)(?:(?!(?<!`)(?P=ticks)(?!`)).)*$", re.M)
+_UNCLOSED_ROLE = re.compile(
+    rf"{ROLE.pattern}(?P<ticks>`+)(?!`)(?:(?!(?<!`)(?P=ticks)(?!`)).)*$", re.M
+)
 
 
 def _worth_reading(text: str) -> bool:

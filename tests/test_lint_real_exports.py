@@ -379,24 +379,26 @@ def test_a_percent_inside_a_value_is_no_comment(capsys, tmp_path, value, line):
     assert found.startswith(f"{tmp_path / 'refs.bib'}:{line}: syntax ")
 
 
-def test_a_comment_after_a_value_in_a_parenthesised_entry(capsys, tmp_path):
-    # `@article(...)`, as older exports write entries (a second review's case).
-    text = (
-        "@article(a2000t,\n  title = {T},\n  issn = {0022-2879}, % print, online\n"
-        "  year = 2000,\n)\n"
-    )
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # `@article(...)`, as older exports write entries (a second review's case).
+        (
+            "@article(a2000t,\n  title = {T},\n  issn = {0022-2879}, % print, online\n"
+            "  year = 2000,\n)\n",
+            3,
+        ),
+        # biblatex-iso690's examples: a commented-out field with a comment after it.
+        (
+            "@book{a,\n  author = {A, B},\n  title = {T},\n"
+            "  % sortyear = {2001},% modify the date sorting if needed\n  year = {2001},\n}\n",
+            4,
+        ),
+    ],
+)
+def test_a_comment_in_an_entry_is_named_once_at_its_line(capsys, tmp_path, text, line):
     (found,) = lint(capsys, tmp_path, text, "--select", "comment-in-entry")
-    assert found.startswith(f"{tmp_path / 'refs.bib'}:3: comment-in-entry ")
-
-
-def test_a_line_of_comments_in_an_entry_is_named_once(capsys, tmp_path):
-    # biblatex-iso690's examples: a commented-out field with a comment after it.
-    text = (
-        "@book{a,\n  author = {A, B},\n  title = {T},\n"
-        "  % sortyear = {2001},% modify the date sorting if needed\n  year = {2001},\n}\n"
-    )
-    (found,) = lint(capsys, tmp_path, text, "--select", "comment-in-entry")
-    assert found.startswith(f"{tmp_path / 'refs.bib'}:4: comment-in-entry `% sortyear` ")
+    assert found.startswith(f"{tmp_path / 'refs.bib'}:{line}: comment-in-entry `% ")
 
 
 def test_an_equals_sign_inside_a_value_starts_no_field(capsys, tmp_path):

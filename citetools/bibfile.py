@@ -16,9 +16,10 @@ This is the one reading of a ``.bib`` file: ``citetools lint``, ``fmt``,
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,12 +116,12 @@ class BibFile:
     blocks: list[Block] = field(default_factory=list)
     strings: dict[str, BibString] = field(default_factory=dict)  # by lowercase name
     notices: list[BibFailure] = field(default_factory=list)  # read, but worth a look
-    # @strings of the files read before this one: BibTeX, pybtex and
-    # sphinxcontrib-bibtex read a site's .bib files as one (IEEEabrv.bib, then refs.bib).
-    # Every definition, in the order written: a later one may redefine a name.
+    # Every @string definition of the files read before this one, in the order written
+    # (a later one may redefine a name): BibTeX, pybtex and sphinxcontrib-bibtex read a
+    # site's .bib files as one (IEEEabrv.bib, then refs.bib).
     earlier: list[BibString] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def earlier_strings(self) -> dict[str, BibString]:
         """The @strings of the files read before, by lowercase name: the last definition."""
         return {string.name.lower(): string for string in self.earlier}
@@ -290,22 +291,20 @@ def read(path: Path, earlier: list[BibString] | None = None) -> BibFile:
     return parse(read_text(path), Path(path), earlier)
 
 
-def read_in_order(
-    paths: Iterable[Path], unreadable: Callable[[UnreadableBibFile], None]
-) -> list[BibFile]:
-    """The files, each read after the ones before it (their @strings hold in it);
-    *unreadable* is told of each file that cannot be read."""
-    bibs: list[BibFile] = []
+def read_in_order(paths: Iterable[Path]) -> list[BibFile | UnreadableBibFile]:
+    """Each file, read after the ones before it (their @strings hold in it), or why it
+    cannot be read."""
+    readings: list[BibFile | UnreadableBibFile] = []
     earlier: list[BibString] = []
     for path in paths:
         try:
             bib = read(path, earlier)
         except UnreadableBibFile as error:
-            unreadable(error)
+            readings.append(error)
             continue
-        bibs.append(bib)
+        readings.append(bib)
         earlier = bib.strings_so_far()
-    return bibs
+    return readings
 
 
 def _start(item: Block_ | Field) -> int:
@@ -612,7 +611,7 @@ def _braced_on_a_later_line(raw: str, offset: int, at: re.Match[str]) -> bool:
     """Whether the `@comment` ending line *offset* of *raw* has its braces below it."""
     if at.group()[1:].strip().lower() != "comment" or at.end() != len(at.string):
         return False
-    below = raw.split("\n", offset + 1)[-1] if raw.count("\n") > offset else ""
+    below = "\n".join(raw.split("\n")[offset + 1 :])
     return below.lstrip().startswith(("{", "("))
 
 
@@ -708,8 +707,7 @@ def _diagnose(block: ParsingFailedBlock) -> BibFailure:
         return _no_equals(word, where)
     comment = _comment_between_fields(raw)
     if comment is not None and "`=`" in reason:  # its commas split it into words without `=`
-        end = raw.find("\n", comment)
-        text = raw[comment : end if end >= 0 else len(raw)].strip()
+        text = raw[comment:].split("\n", 1)[0].strip()
         return _comment_in_entry(text, _line_of(raw, comment, first))
     if "comma after entry key" in reason:
         message = (

@@ -127,18 +127,19 @@ def _percent_lines(raw: str, line: int) -> list[int]:
     return sorted(found)
 
 
+def _defined_before(bib: BibFile, macro: str, line: int) -> bool:
+    """Whether *macro* means something at *line*: a month, an @string of a file read
+    before this one, or one of this file above that line."""
+    name = macro.lower()
+    here = bib.strings.get(name)
+    return name in MONTHS or name in bib.earlier_strings or (here is not None and here.line < line)
+
+
 def _check_strings(bib: BibFile) -> list[Finding]:
     found = []
     for string in bib.strings.values():
         for part in string.parts:
-            name = part.text.lower()
-            before = bib.strings.get(name)
-            if (
-                part.kind != "macro"
-                or name in MONTHS
-                or name in bib.earlier_strings
-                or (before is not None and before.line < string.line)
-            ):
+            if part.kind != "macro" or _defined_before(bib, part.text, string.line):
                 continue
             found.append(
                 finding(
@@ -343,13 +344,9 @@ def check_entry(
         if not entry.fields.get(name, "").strip() and name not in reported:
             add(line, "empty-field", f"`{name}` is empty: fill it in or delete the line")
         for part in entry.parts[name]:
-            if part.kind != "macro" or part.text.lower() in MONTHS:
+            if part.kind != "macro" or _defined_before(bib, part.text, entry.line):
                 continue
             string = bib.strings.get(part.text.lower())
-            if part.text.lower() in bib.earlier_strings and (
-                string is None or string.line > entry.line
-            ):
-                continue  # defined in a file read before this one
             if string is None:
                 add(
                     line,
@@ -358,7 +355,7 @@ def check_entry(
                     f"value in braces, `{name} = {{{part.text}}}`, or define "
                     f"`@string{{{part.text} = {{...}}}}` at the top of the file",
                 )
-            elif string.line > entry.line:  # BibTeX reads the file from the top
+            else:  # below the entry: BibTeX reads the file from the top
                 add(
                     line,
                     "undefined-string",
@@ -462,7 +459,6 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
     for name in ("url", "archiveurl"):
         if entry.fields.get(name, "").strip():
             value = entry.fields[name].strip()
-            scheme = urlsplit(value).scheme.lower() if "://" in value else ""
             inner, wrapper = _unwrapped(value)
             if wrapper and _web_address(inner):
                 add(
@@ -470,7 +466,7 @@ def _link_checks(entry: BibEntry, fields: dict[str, str], add: Add) -> None:
                     "url-format",
                     f"delete the {wrapper} around the address: `{name} = {{{inner}}}`",
                 )
-            elif scheme not in ("http", "https") or not urlsplit(value).netloc:
+            elif not _web_address(value):
                 add(
                     lines[name],
                     "url-format",

@@ -113,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     findings: list[Finding] = []
     page_files: list[Path] = []
-    bibs = bibfile.read_in_order(bib_paths, lambda error: findings.append(_unreadable(error)))
+    readings = bibfile.read_in_order(bib_paths)
+    bibs = [bib for bib in readings if isinstance(bib, bibfile.BibFile)]
+    findings += [_unreadable(error) for error in readings if not isinstance(error, bibfile.BibFile)]
     unreadable = len(bibs) < len(bib_paths)
     probe = _probe_https if args.online else None
     findings += checks.check_files(bibs, online_probe=probe, selection=selection)

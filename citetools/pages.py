@@ -220,7 +220,7 @@ def scan(path: Path, text: str | None = None) -> Page:
         number = i + 1
         fence = FENCE.match(line)
         literal = bool(fences) and fences[-1][1] in _LITERAL_DIRECTIVES | {""}
-        if fence and not literal and fence["fence"][0] == "`" and "`" in fence["info"]:
+        if fence and not literal and _backtick_in_info(fence):
             # No fence to Markdown, whose fences' first lines hold no backtick: text.
             if _meant_as_fence(fence):
                 page.problems.append(CiteProblem(number, _BACKTICK_IN_FENCE_LINE, True))

@@ -45,11 +45,10 @@ def _finding(path: Path, line: int, code: str, message: str) -> Finding:
     return Finding(str(path), line, code, message)
 
 
-# A site's files are read in order, each after those before it (*earlier*: their
-# @strings), and checked together (a crossref's parent may be in any of them), as
+# A site's files are read in order, each after those before it (their @strings),
+# and checked together (a crossref's parent may be in any of them), as
 # sphinxcontrib-bibtex's one pybtex parser reads them.
-Earlier = list["bibfile.BibString"]
-Reading = tuple[str, "bibfile.BibFile"]
+Reading = Union["bibfile.BibFile", "BibliographyError"]
 
 
 def check(path: Path) -> BibliographyData:
@@ -79,37 +78,24 @@ def read(path: Path) -> BibliographyData:
     return reading
 
 
-def _read_in_order(confdir: Path, names: list[str]) -> list[Reading | BibliographyError]:
-    readings: list[Reading | BibliographyError] = []
-    earlier: Earlier = []
-    for name in names:
-        try:
-            text, bib = _read(confdir / name, earlier)
-        except BibliographyError as error:
-            readings.append(error)
-            continue
-        readings.append((text, bib))
-        earlier = bib.strings_so_far()
-    return readings
-
-
-def _site(readings: list[Reading | BibliographyError]) -> list[bibfile.BibFile]:
-    return [reading[1] for reading in readings if not isinstance(reading, BibliographyError)]
-
-
-def _read(path: Path, earlier: Earlier) -> tuple[str, bibfile.BibFile]:
+def _read_in_order(confdir: Path, names: list[str]) -> list[Reading]:
     # Lint's reader and rules load only when a file is read: not in the ePub
     # built after the HTML, whose cached parse is current (check_bibfiles).
     from citetools import bibfile
 
-    try:
-        text = bibfile.read_text(path)
-    except bibfile.UnreadableBibFile as error:
-        raise BibliographyError([_finding(path, error.line, error.code, error.message)]) from None
-    return text, bibfile.parse(text, path, earlier)
+    return [
+        BibliographyError([_finding(r.path, r.line, r.code, r.message)])
+        if isinstance(r, bibfile.UnreadableBibFile)
+        else r
+        for r in bibfile.read_in_order(confdir / name for name in names)
+    ]
 
 
-def _breaking(readings: list[Reading | BibliographyError]) -> list[list[Finding]]:
+def _site(readings: list[Reading]) -> list[bibfile.BibFile]:
+    return [reading for reading in readings if not isinstance(reading, BibliographyError)]
+
+
+def _breaking(readings: list[Reading]) -> list[list[Finding]]:
     """What breaks the build in each file read (nothing for one not read), the files
     checked together, once."""
     from citetools import checks, rules
@@ -124,22 +110,24 @@ def _breaking(readings: list[Reading | BibliographyError]) -> list[list[Finding]
         []
         if isinstance(reading, BibliographyError)
         else [
-            _finding(reading[1].path, f.line, f.code, f.message)
-            for f in by_file[display_path(reading[1].path)]
+            _finding(reading.path, f.line, f.code, f.message)
+            for f in by_file[display_path(reading.path)]
         ]
         for reading in readings
     ]
 
 
-def _pybtex_data(path: Path, text: str, bib: bibfile.BibFile) -> BibliographyData:
+def _pybtex_data(bib: bibfile.BibFile) -> BibliographyData:
     from pybtex.exceptions import PybtexError
 
+    from citetools import bibfile
     from citetools.sphinxext import bibdata
 
+    path = bib.path
     try:
         # Lint's reading, as pybtex's parser would read the file; pybtex parses only
-        # where the two could differ (see bibdata).
-        data = bibdata.from_bibfile(bib) or _parser(bib).parse_string(text)
+        # where the two could differ (see bibdata), reading the file again.
+        data = bibdata.from_bibfile(bib) or _parser(bib).parse_string(bibfile.read_text(path))
     except PybtexError as error:
         line = getattr(error, "lineno", None) or _entry_line(bib, str(error))
         raise BibliographyError([_finding(path, line, "syntax", str(error))]) from None
@@ -191,7 +179,7 @@ def _check_all(confdir: Path, names: list[str]) -> Checked:
                 raise reading
             if found:
                 raise BibliographyError(found)
-            checked.append(_pybtex_data(reading[1].path, *reading))
+            checked.append(_pybtex_data(reading))
         except BibliographyError as error:
             checked.append(error)
             break  # the build stops at the first file that fails
@@ -215,7 +203,7 @@ def _read_all(confdir: Path, names: list[str]) -> Readings:
             readings.append(reading)
             continue
         try:
-            readings.append(_pybtex_data(reading[1].path, *reading))
+            readings.append(_pybtex_data(reading))
         except Exception as error:  # a file lint rejects may break pybtex in any way
             readings.append(error)
     return readings

@@ -10,6 +10,12 @@ written to a temporary directory.
 A bare copy is the same pages with every citation replaced by its plain text,
 every bibliography removed and the bibtex extensions switched off: the cost of
 Sphinx and MyST alone, which the real build is compared with.
+
+A plain copy is the same pages with every citation and bibliography replaced by
+what the site's HTML shows for it, written as Markdown (the same words and
+links), and the bibtex extensions switched off: between the bare copy and the
+site, it tells what the bibliographies' text costs to build from what the
+machinery that makes it costs.
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ import random
 import re
 import shutil
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, NavigableString
 
 from citetools import siteconf
 
@@ -258,6 +268,83 @@ def strip_citations(markdown: str) -> str:
     return BIBLIOGRAPHY.sub("", CITE_ROLE.sub(_plain_citation, markdown))
 
 
+# Where a plain copy's links point: the plain pages have no citation targets, so
+# a link to one becomes an address, the page's on a stand-in host.
+PLAIN_LINK_BASE = "https://example.org/"
+# Characters that could make Markdown of a text; escaped, they print as themselves.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>{}#|~$&!])")
+
+
+def _markdown(element: Any, base: str) -> str:
+    """*element*'s text, links and emphasis as Markdown on one line, links resolved
+    against *base*."""
+    parts = []
+    for child in element.children:
+        if isinstance(child, NavigableString):
+            parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", str(child)))
+        elif child.name == "a":
+            parts.append(f"[{_markdown(child, base)}](<{urljoin(base, child.get('href', ''))}>)")
+        elif child.name == "em":
+            parts.append(f"*{_markdown(child, base)}*")
+        else:
+            parts.append(_markdown(child, base))
+    return " ".join("".join(parts).split())
+
+
+def _list_ids(template: str) -> re.Pattern:
+    """The ids ``bibtex_bibliography_id`` gives the lists: ``sources-1``, ``sources-2``..."""
+
+    def field(name: re.Match) -> str:
+        return r"\d+" if name.group() == r"\{bibliography_count\}" else ".+"
+
+    return re.compile("^" + re.sub(r"\\\{\w+\\\}", field, re.escape(template)) + "$")
+
+
+def _plain_page(markdown: str, html: str, base: str, list_id: re.Pattern) -> str:
+    page = BeautifulSoup(html, "html.parser")
+    citations = iter(page.select("span.bibtex-citation"))
+    lists = iter(
+        element.find("ul") if element.name != "ul" else element
+        for element in page.find_all(id=list_id)
+    )
+
+    def citation(match: re.Match) -> str:
+        return _markdown(next(citations), base)
+
+    def bibliography(match: re.Match) -> str:
+        items = next(lists).find_all("li", recursive=False)
+        return "".join(f"- {_markdown(item, base)}\n" for item in items)
+
+    try:
+        plain = BIBLIOGRAPHY.sub(bibliography, CITE_ROLE.sub(citation, markdown))
+    except StopIteration:
+        raise ValueError("the HTML has fewer citations or lists than the page") from None
+    if next(citations, None) is not None or next(lists, None) is not None:
+        raise ValueError("the HTML has more citations or lists than the page")
+    return plain
+
+
+def make_plain(site: Path, rendered: Path, project: Path = PROJECT) -> Path:
+    """Write into *site*'s pages, for each citation and bibliography, what the site's HTML
+    build *rendered* shows for it, and switch its bibtex extensions off."""
+    config = read_config(site)
+    list_id = _list_ids(config["bibtex_bibliography_id"])
+    for page in siteconf.page_sources(site, config):
+        name = page.relative_to(site).with_suffix(".html").as_posix()
+        try:
+            plain = _plain_page(
+                page.read_text(encoding="utf-8"),
+                (rendered / name).read_text(encoding="utf-8"),
+                urljoin(PLAIN_LINK_BASE, name),
+                list_id,
+            )
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+        page.write_text(plain, encoding="utf-8")
+    _switch_bibtex_off(site, "Plain build: the bibliographies' text, no bibtex", project)
+    return site
+
+
 def bibtex_extensions(extensions: list[str], project: Path = PROJECT) -> list[str]:
     """sphinxcontrib.bibtex and the local extensions that need it or pybtex."""
     found = []
@@ -293,10 +380,10 @@ def make_bare(site: Path, project: Path = PROJECT) -> Path:
     """Strip *site*'s citations and bibliographies, and switch its bibtex extensions off."""
     for page in site.rglob("*.md"):
         page.write_text(strip_citations(page.read_text(encoding="utf-8")), encoding="utf-8")
-    off = bibtex_extensions(read_config(site)["extensions"], project)
-    _append_to_conf(
-        site,
-        "Bare build: no bibtex",
-        f"extensions = [e for e in extensions if e not in {off!r}]\n",
-    )
+    _switch_bibtex_off(site, "Bare build: no bibtex", project)
     return site
+
+
+def _switch_bibtex_off(site: Path, heading: str, project: Path) -> None:
+    off = bibtex_extensions(read_config(site)["extensions"], project)
+    _append_to_conf(site, heading, f"extensions = [e for e in extensions if e not in {off!r}]\n")

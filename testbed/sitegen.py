@@ -20,16 +20,18 @@ machinery that makes it costs.
 
 from __future__ import annotations
 
+import html
 import random
 import re
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString
+from bs4.element import PreformattedString
+from docutils import nodes
 
-from citetools import siteconf
+from citetools import pages, siteconf
 
 PROJECT = Path(__file__).resolve().parents[1]
 # Directories the site's conf.py refers to (theme files, templates).
@@ -268,27 +270,53 @@ def strip_citations(markdown: str) -> str:
     return BIBLIOGRAPHY.sub("", CITE_ROLE.sub(_plain_citation, markdown))
 
 
-# Where a plain copy's links point: the plain pages have no citation targets, so
-# a link to one becomes an address, the page's on a stand-in host.
-PLAIN_LINK_BASE = "https://example.org/"
 # Characters that could make Markdown of a text; escaped, they print as themselves.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>{}#|~$&!])")
+# What would open a block at the start of a line: a numbered or bulleted list, a comment.
+_BLOCK_START = re.compile(r"^(?:(\d+)(?=[.)])|(?=[-+%]))")
+# In a link's <address>: what would end it or be read as an escape or a reference.
+_ADDRESS_SPECIAL = re.compile(r"([\\<>&])")
+_WEB_ADDRESS = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
-def _markdown(element: Any, base: str) -> str:
-    """*element*'s text, links and emphasis as Markdown on one line, links resolved
-    against *base*."""
+def _markdown(element: Any) -> str:
+    """*element*'s text, links and emphasis as Markdown on one line.
+
+    A link within the site stays an HTML link: as Markdown it would be a
+    cross-reference for MyST to resolve, and the plain pages hold no citation
+    targets; a web address would be printed after it in the ePub.
+    """
     parts = []
     for child in element.children:
+        if isinstance(child, PreformattedString):  # a comment or declaration: not text
+            continue
         if isinstance(child, NavigableString):
             parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", str(child)))
         elif child.name == "a":
-            parts.append(f"[{_markdown(child, base)}](<{urljoin(base, child.get('href', ''))}>)")
+            href = child.get("href", "")
+            if _WEB_ADDRESS.match(href):
+                address = _ADDRESS_SPECIAL.sub(r"\\\1", href)
+                parts.append(f"[{_markdown(child)}](<{address}>)")
+            else:
+                parts.append(f'<a href="{html.escape(href)}">{_markdown(child)}</a>')
         elif child.name == "em":
-            parts.append(f"*{_markdown(child, base)}*")
+            text = _markdown(child)
+            # Emphasis starts and ends at a word: spaces go outside the asterisks.
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            parts.append(f"{lead}*{text.strip()}*{trail}" if text.strip() else text)
         else:
-            parts.append(_markdown(child, base))
-    return " ".join("".join(parts).split())
+            parts.append(_markdown(child))
+    return re.sub(r"\s+", " ", "".join(parts))
+
+
+def _line(element: Any) -> str:
+    """*element* as Markdown text that may start a line without opening a block."""
+    return _BLOCK_START.sub(r"\1\\", _markdown(element).strip(), count=1)
+
+
+def _role_keys(body: str) -> list[str]:
+    """``{see}a2019{p. 4},b2020`` -> ``a2019``, ``b2020``."""
+    return [key.strip() for key in re.sub(r"\{[^}]*\}", "", body).split(",") if key.strip()]
 
 
 def _list_ids(template: str) -> re.Pattern:
@@ -300,23 +328,34 @@ def _list_ids(template: str) -> re.Pattern:
     return re.compile("^" + re.sub(r"\\\{\w+\\\}", field, re.escape(template)) + "$")
 
 
-def _plain_page(markdown: str, html: str, base: str, list_id: re.Pattern) -> str:
-    page = BeautifulSoup(html, "html.parser")
-    citations = iter(page.select("span.bibtex-citation"))
-    lists = iter(
-        element.find("ul") if element.name != "ul" else element
-        for element in page.find_all(id=list_id)
+def _items(found: Any) -> str:
+    """A bibliography's list (*found*: the list, or the container holding it) as Markdown."""
+    entries = found if found.name in ("ul", "ol") else found.find(["ul", "ol"])
+    if entries is None:
+        raise ValueError(f"no list in the bibliography `{found.get('id')}`")
+    first = int(entries.get("start", 1))
+    return "".join(
+        f"{f'{first + number}.' if entries.name == 'ol' else '-'} {_line(item)}\n"
+        for number, item in enumerate(entries.find_all("li", recursive=False))
     )
 
-    def citation(match: re.Match) -> str:
-        return _markdown(next(citations), base)
 
-    def bibliography(match: re.Match) -> str:
-        items = next(lists).find_all("li", recursive=False)
-        return "".join(f"- {_markdown(item, base)}\n" for item in items)
+def _plain_page(markdown: str, html_page: str, list_id: re.Pattern) -> str:
+    soup = BeautifulSoup(html_page, "html.parser")
+    content = soup.find("article") or soup
+    citations = iter(content.select("span.bibtex-citation"))
+    lists = iter(content.find_all(id=list_id))
+
+    def citation(match: re.Match) -> str:
+        shown = next(citations)
+        targets = [link.get("href", "").rpartition("#")[2] for link in shown.find_all("a")]
+        for key in _role_keys(match.group(1)):
+            if not any(nodes.make_id(key) in target for target in targets):
+                raise ValueError(f"the HTML's citation in that place does not link to `{key}`")
+        return _line(shown)
 
     try:
-        plain = BIBLIOGRAPHY.sub(bibliography, CITE_ROLE.sub(citation, markdown))
+        plain = BIBLIOGRAPHY.sub(lambda _: _items(next(lists)), CITE_ROLE.sub(citation, markdown))
     except StopIteration:
         raise ValueError("the HTML has fewer citations or lists than the page") from None
     if next(citations, None) is not None or next(lists, None) is not None:
@@ -331,13 +370,14 @@ def make_plain(site: Path, rendered: Path, project: Path = PROJECT) -> Path:
     list_id = _list_ids(config["bibtex_bibliography_id"])
     for page in siteconf.page_sources(site, config):
         name = page.relative_to(site).with_suffix(".html").as_posix()
+        text = page.read_text(encoding="utf-8")
         try:
-            plain = _plain_page(
-                page.read_text(encoding="utf-8"),
-                (rendered / name).read_text(encoding="utf-8"),
-                urljoin(PLAIN_LINK_BASE, name),
-                list_id,
-            )
+            # Placed in order of the page: a role MyST does not render (in code, a
+            # comment) has no text in the HTML to take.
+            written = [key for body in CITE_ROLE.findall(text) for key in _role_keys(body)]
+            if written != [citation.key for citation in pages.scan(page, text).citations]:
+                raise ValueError("a citation role is in code or a comment")
+            plain = _plain_page(text, (rendered / name).read_text(encoding="utf-8"), list_id)
         except ValueError as error:
             raise ValueError(f"{name}: {error}") from None
         page.write_text(plain, encoding="utf-8")

@@ -15,6 +15,8 @@ from testbed import sitegen
 
 from conftest import PROJECT, copy_site, sphinx_build
 
+SIDES = ("site", "bare", "plain")
+
 
 def test_quick_run_writes_every_key(tmp_path):
     out = tmp_path / "bench.json"
@@ -39,11 +41,19 @@ def test_quick_run_writes_every_key(tmp_path):
         if report[key] is None:  # a tool not merged yet: null, with the reason
             assert report["details"][part_of[key]]["note"], key
     assert report["machine"]["nproc"] >= 1 and report["machine"]["python"]
-    split = report["details"]["site builds"]["overhead_split"]
-    assert split["text_ratio"] * split["machinery_ratio"] == pytest.approx(
-        report["build_overhead_ratio"]
+    builds = report["details"]["site builds"]
+    seconds = {side: builds["samples"][f"{side}_html_epub_s"][0] for side in SIDES}
+    cpu = {side: builds["samples"][f"{side}_html_epub_cpu_s"][0] for side in SIDES}
+    assert builds["overhead_split"] == pytest.approx(
+        {
+            "text_ratio": seconds["plain"] / seconds["bare"],
+            "machinery_ratio": seconds["site"] / seconds["plain"],
+            "text_ratio_cpu": cpu["plain"] / cpu["bare"],
+            "machinery_ratio_cpu": cpu["site"] / cpu["plain"],
+        }
     )
-    assert f"x {split['machinery_ratio']:.2f} (the machinery making it" in result.stdout
+    machinery = builds["overhead_split"]["machinery_ratio"]
+    assert f"x {machinery:.2f} (the machinery making it" in result.stdout
 
 
 def test_generated_site_cites_as_the_authors_do(tmp_path):
@@ -71,16 +81,23 @@ def test_bare_copy_keeps_the_words_and_drops_the_bibtex_machinery(tmp_path):
     assert "citetools.sphinxext.citation_needed" in extensions
 
 
-def _reading(page: Path) -> tuple[str, int, int]:
-    """A page's words, links and emphasised phrases, as a reader finds them."""
+def _reading(page: Path) -> tuple[str, list[str], int]:
+    """A page's words, where its links go and how many phrases it emphasises."""
     article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").article
     # Smart quotes turn the plain copy's typed apostrophes (O'Connor) curly; the lists
     # print them as typed.
     words = " ".join(article.get_text().translate(str.maketrans("‘’“”", "''\"\"")).split())
-    return words, len(article.select("a[href]")), len(article.select("em"))
+    return words, [link["href"] for link in article.select("a[href]")], len(article.select("em"))
 
 
-def test_plain_copy_shows_the_sites_words_without_the_bibtex_machinery(tmp_path, site_html):
+def _addresses_shown(chapter: Path) -> int:
+    """The web addresses an ePub chapter prints after their links."""
+    return chapter.read_text(encoding="utf-8").count('class="link-target"')
+
+
+def test_plain_copy_shows_the_sites_words_without_the_bibtex_machinery(
+    tmp_path, site_html, site_epub
+):
     plain = sitegen.make_plain(copy_site(tmp_path / "plain"), site_html)
     pages = [page.relative_to(plain) for page in plain.rglob("*.md")]
     for name in pages:
@@ -89,7 +106,8 @@ def test_plain_copy_shows_the_sites_words_without_the_bibtex_machinery(tmp_path,
     extensions = sitegen.read_config(plain)["extensions"]
     assert "sphinxcontrib.bibtex" not in extensions
     assert "citetools.sphinxext.bibstyle" not in extensions
-    result = sphinx_build(plain, tmp_path / "out")
+    doctrees = ("-d", str(tmp_path / "doctrees"))
+    result = sphinx_build(plain, tmp_path / "out", "html", *doctrees)
     assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
     # The claims page quotes each claim's sentence: the site's without its citations,
     # the plain copy's with their text, which is no longer a citation there.
@@ -99,13 +117,27 @@ def test_plain_copy_shows_the_sites_words_without_the_bibtex_machinery(tmp_path,
     assert len(compared) >= 9
     for name in compared:
         assert _reading(tmp_path / "out" / name) == _reading(site_html / name), name
+    result = sphinx_build(plain, tmp_path / "epub", "epub", *doctrees)
+    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    for name in compared:
+        chapter = name.with_suffix(".xhtml")
+        assert _addresses_shown(tmp_path / "epub" / chapter) == _addresses_shown(
+            site_epub / chapter
+        ), chapter
 
 
-def test_plain_copy_names_a_page_its_html_does_not_match(tmp_path, site_html):
+@pytest.mark.parametrize(
+    ("added", "message"),
+    [
+        ("One more {cite:p}`a2019`.", "the HTML has fewer citations"),
+        ("Not rendered: `{cite:p}`a2019``.", "a citation role is in code or a comment"),
+    ],
+)
+def test_plain_copy_names_a_page_its_html_does_not_match(tmp_path, site_html, added, message):
     site = copy_site(tmp_path / "plain")
     page = site / "faq" / "social-workers.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nOne more {cite:p}`a2019`.\n")
-    with pytest.raises(ValueError, match="^faq/social-workers.html: the HTML has fewer citations"):
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{added}\n")
+    with pytest.raises(ValueError, match=f"^faq/social-workers.html: {message}"):
         sitegen.make_plain(site, site_html)
 
 
@@ -113,26 +145,53 @@ PLAIN_PAGE = """# A page
 
 As shown {cite:p}`{see}a2019`.
 
+{cite:t}`b2020` found it.
+
 ```{bibliography}
 :filter: docname in docnames
 ```
+
+```{bibliography}
+:list: enumerated
+```
 """
-PLAIN_HTML = """<article><section id="sources-and-method"><h2>Sources and method</h2></section>
+PLAIN_HTML = """<nav><span class="bibtex-citation">(Menu, 1999)</span></nav>
+<article><section id="sources-and-method"><h2>Sources and method</h2></section>
 <p>As shown <span class="bibtex-citation">(see <a href="#a2019">Adams, 2019</a>)</span>.</p>
+<p><span class="bibtex-citation">2020. <a href="#b2020">Bloggs</a></span> found it.</p>
 <div class="docutils container" id="sources-1"><ul class="citation-list">
 <li class="citation" id="a2019"><span class="label">[Adams, 2019]</span>
-<p>Ann Adams. *Nix_ tools [2nd ed.] <em>R&amp;D</em>. <a href="https://x.org/a_(b)">x.org</a>.</p>
-</li></ul></div></article>"""
+<span class="backrefs">(<a href="#id1">1</a>)</span>
+<p>*Nix_ tools [2nd ed.]<em> R&amp;D </em>x <!-- a note --><a href="https://x.org/a_(b)>c">x.org</a>.</p>
+</li></ul></div>
+<ol class="arabic" id="sources-2" start="3"><li><p>- Dash first</p></li></ol></article>"""
 
 
 def test_plain_page_writes_what_the_html_shows_as_markdown():
     ids = sitegen._list_ids("sources-{bibliography_count}")
-    plain = sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML, "https://example.org/faq/q.html", ids)
-    assert plain == (
-        "# A page\n\nAs shown (see [Adams, 2019](<https://example.org/faq/q.html#a2019>)).\n\n"
-        r"- \[Adams, 2019\] Ann Adams. \*Nix\_ tools \[2nd ed.\] *R\&D*. "
-        "[x.org](<https://x.org/a_(b)>).\n"
+    assert sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML, ids) == (
+        '# A page\n\nAs shown (see <a href="#a2019">Adams, 2019</a>).\n\n'
+        '2020\\. <a href="#b2020">Bloggs</a> found it.\n\n'
+        r'- \[Adams, 2019\] (<a href="#id1">1</a>) \*Nix\_ tools \[2nd ed.\] *R\&D* x '
+        r"[x.org](<https://x.org/a_(b)\>c>)."
+        "\n\n3. \\- Dash first\n"
     )
-    extra = PLAIN_HTML.replace("</article>", '<span class="bibtex-citation">(B)</span></article>')
-    with pytest.raises(ValueError, match="more citations or lists"):
-        sitegen._plain_page(PLAIN_PAGE, extra, "https://example.org/", ids)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('<span class="bibtex-citation">(B)</span></article>', "more citations or lists"),
+        ('<ol id="sources-3"></ol></article>', "more citations or lists"),
+    ],
+)
+def test_plain_page_refuses_html_that_shows_more(change, message):
+    ids = sitegen._list_ids("sources-{bibliography_count}")
+    with pytest.raises(ValueError, match=message):
+        sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML.replace("</article>", change), ids)
+
+
+def test_plain_page_refuses_a_citation_of_other_keys():
+    ids = sitegen._list_ids("sources-{bibliography_count}")
+    with pytest.raises(ValueError, match="does not link to `a2019`"):
+        sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML.replace('"#a2019"', '"#z2000"'), ids)

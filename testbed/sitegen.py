@@ -30,6 +30,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString
 from bs4.element import PreformattedString
 from docutils import nodes
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from citetools import pages, siteconf
 
@@ -314,9 +315,9 @@ def _line(element: Any) -> str:
     return _BLOCK_START.sub(r"\1\\", _markdown(element).strip(), count=1)
 
 
-def _role_keys(body: str) -> list[str]:
-    """``{see}a2019{p. 4},b2020`` -> ``a2019``, ``b2020``."""
-    return [key.strip() for key in re.sub(r"\{[^}]*\}", "", body).split(",") if key.strip()]
+def _role_keys(role: re.Match) -> list[str]:
+    """The keys a match of ``CITE_ROLE`` cites, read as sphinxcontrib-bibtex reads them."""
+    return [target.key for target in parse_citation_targets(role.group(1))]
 
 
 def _list_ids(template: str) -> re.Pattern:
@@ -349,7 +350,7 @@ def _plain_page(markdown: str, html_page: str, list_id: re.Pattern) -> str:
     def citation(match: re.Match) -> str:
         shown = next(citations)
         targets = [link.get("href", "").rpartition("#")[2] for link in shown.find_all("a")]
-        for key in _role_keys(match.group(1)):
+        for key in _role_keys(match):
             if not any(nodes.make_id(key) in target for target in targets):
                 raise ValueError(f"the HTML's citation in that place does not link to `{key}`")
         return _line(shown)
@@ -374,7 +375,7 @@ def make_plain(site: Path, rendered: Path, project: Path = PROJECT) -> Path:
         try:
             # Placed in order of the page: a role MyST does not render (in code, a
             # comment) has no text in the HTML to take.
-            written = [key for body in CITE_ROLE.findall(text) for key in _role_keys(body)]
+            written = [key for role in CITE_ROLE.finditer(text) for key in _role_keys(role)]
             if written != [citation.key for citation in pages.scan(page, text).citations]:
                 raise ValueError("a citation role is in code or a comment")
             plain = _plain_page(text, (rendered / name).read_text(encoding="utf-8"), list_id)

@@ -155,6 +155,7 @@ As shown {cite:p}`{see}a2019`.
 :list: enumerated
 ```
 """
+LIST_IDS = sitegen._list_ids("sources-{bibliography_count}")
 PLAIN_HTML = """<nav><span class="bibtex-citation">(Menu, 1999)</span></nav>
 <article><section id="sources-and-method"><h2>Sources and method</h2></section>
 <p>As shown <span class="bibtex-citation">(see <a href="#a2019">Adams, 2019</a>)</span>.</p>
@@ -168,8 +169,7 @@ PLAIN_HTML = """<nav><span class="bibtex-citation">(Menu, 1999)</span></nav>
 
 
 def test_plain_page_writes_what_the_html_shows_as_markdown():
-    ids = sitegen._list_ids("sources-{bibliography_count}")
-    assert sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML, ids) == (
+    assert sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML, LIST_IDS) == (
         '# A page\n\nAs shown (see <a href="#a2019">Adams, 2019</a>).\n\n'
         '2020\\. <a href="#b2020">Bloggs</a> found it.\n\n'
         r'- \[Adams, 2019\] (<a href="#id1">1</a>) \*Nix\_ tools \[2nd ed.\] *R\&D* x '
@@ -186,12 +186,10 @@ def test_plain_page_writes_what_the_html_shows_as_markdown():
     ],
 )
 def test_plain_page_refuses_html_that_shows_more(change, message):
-    ids = sitegen._list_ids("sources-{bibliography_count}")
     with pytest.raises(ValueError, match=message):
-        sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML.replace("</article>", change), ids)
+        sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML.replace("</article>", change), LIST_IDS)
 
 
 def test_plain_page_refuses_a_citation_of_other_keys():
-    ids = sitegen._list_ids("sources-{bibliography_count}")
     with pytest.raises(ValueError, match="does not link to `a2019`"):
-        sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML.replace('"#a2019"', '"#z2000"'), ids)
+        sitegen._plain_page(PLAIN_PAGE, PLAIN_HTML.replace('"#a2019"', '"#z2000"'), LIST_IDS)
